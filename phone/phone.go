@@ -136,3 +136,48 @@ func Mask(digits string) string {
 		return strings.Repeat("*", len(d))
 	}
 }
+
+// ParseVirtual normalises a virtual number (X) of the carrier's pool. It
+// accepts every number Parse accepts and, besides, numbers of a possible
+// length that the numbering plan does not list yet (new mobile ranges,
+// 95 service numbers), because the carrier, not the library, is the
+// authority on what it owns.
+func ParseVirtual(s, region string) (Number, error) {
+	if n, err := Parse(s, region); err == nil {
+		return n, nil
+	}
+
+	raw := strings.TrimSpace(s)
+	if raw == "" || len(raw) > 32 || strings.ContainsAny(raw, "*#;,") {
+		return "", fmt.Errorf("%w: not a number", ErrInvalid)
+	}
+	pn, err := phonenumbers.Parse(raw, strings.ToUpper(region))
+	if err != nil {
+		return "", fmt.Errorf("%w: %s", ErrInvalid, reason(err))
+	}
+	nsn := phonenumbers.GetNationalSignificantNumber(pn)
+	if len(nsn) < 5 || len(nsn) > 14 {
+		return "", fmt.Errorf("%w: length", ErrInvalid)
+	}
+	return Number(phonenumbers.Format(pn, phonenumbers.E164)), nil
+}
+
+// Kind guesses a virtual number's kind: "95" for 95 service numbers,
+// "mobile" or "fixed" from the numbering plan, else "other".
+func (n Number) Kind() string {
+	if strings.HasPrefix(n.National(), "95") {
+		return "95"
+	}
+	pn, err := phonenumbers.Parse(string(n), "")
+	if err != nil {
+		return "other"
+	}
+	switch phonenumbers.GetNumberType(pn) {
+	case phonenumbers.MOBILE:
+		return "mobile"
+	case phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE:
+		return "fixed"
+	default:
+		return "other"
+	}
+}

@@ -1,0 +1,269 @@
+// Package pool manages the carrier's virtual numbers: importing and
+// shielding them, reporting utilisation, and choosing a number for each new
+// binding so that every routing key of the binding is free on it.
+//
+// The choice is made here; its correctness under concurrency is not. The
+// store claims the number and its keys in one transaction and the database's
+// primary key on (number, key) refuses a key that another node took first,
+// in which case the allocator simply moves on to the next candidate.
+package pool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"maskline/store"
+)
+
+// Mode names as the pool stores them; they match package binding's modes.
+const (
+	ModeAXB = "AXB"
+	ModeAXN = "AXN"
+	ModeAXE = "AXE"
+)
+
+// ErrExhausted is matched by every ExhaustedError.
+var ErrExhausted = errors.New("pool exhausted")
+
+// ExhaustedError says no number in the requested area could take a binding.
+type ExhaustedError struct {
+	Area string
+	Mode string
+}
+
+func (e *ExhaustedError) Error() string {
+	area := e.Area
+	if area == "" {
+		area = "any"
+	}
+	return fmt.Sprintf("pool exhausted: no %s number free in area %s", e.Mode, area)
+}
+
+// Is makes errors.Is(err, ErrExhausted) hold.
+func (e *ExhaustedError) Is(target error) bool { return target == ErrExhausted }
+
+// Config holds the per-number caps.
+type Config struct {
+	MaxPairsPerNumber      int // AXB bindings on one number
+	MaxExtensionsPerNumber int // AXE bindings on one number
+	ExtensionLength        int // digits of an extension, 1 to 4
+}
+
+// DefaultConfig returns the caps of the product specification.
+func DefaultConfig() Config {
+	return Config{MaxPairsPerNumber: 200, MaxExtensionsPerNumber: 200, ExtensionLength: 4}
+}
+
+// Pool allocates and administers numbers. It is safe for concurrent use.
+type Pool struct {
+	st  store.Store
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns a Pool over st. Caps out of range are clamped: the extension
+// cap can never exceed the number of distinct extensions of the length.
+func New(st store.Store, cfg Config, log *slog.Logger) *Pool {
+	if cfg.ExtensionLength < 1 || cfg.ExtensionLength > 4 {
+		cfg.ExtensionLength = 4
+	}
+	if max := extensionSpace(cfg.ExtensionLength); cfg.MaxExtensionsPerNumber > max ||
+		cfg.MaxExtensionsPerNumber < 1 {
+		cfg.MaxExtensionsPerNumber = max
+	}
+	if cfg.MaxPairsPerNumber < 1 {
+		cfg.MaxPairsPerNumber = DefaultConfig().MaxPairsPerNumber
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Pool{st: st, cfg: cfg, log: log}
+}
+
+// Config returns the caps in force.
+func (p *Pool) Config() Config { return p.cfg }
+
+// extensionSpace is how many extensions of n digits exist, leaving out the
+// all-zero one: 10^n − 1.
+func extensionSpace(n int) int {
+	v := 1
+	for range n {
+		v *= 10
+	}
+	return v - 1
+}
+
+// Cap returns how many bindings of mode one number may hold.
+func (p *Pool) Cap(mode string) int {
+	switch mode {
+	case ModeAXB:
+		return p.cfg.MaxPairsPerNumber
+	case ModeAXE:
+		return p.cfg.MaxExtensionsPerNumber
+	default:
+		return 1
+	}
+}
+
+// Request describes the binding a number is wanted for.
+type Request struct {
+	Mode     string
+	TenantID int64
+	AreaCode string   // "" accepts any area
+	Loose    bool     // fall back to Fallback areas, then any area
+	Fallback []string // the tenant's fallback areas, in order
+	// Keys must all be free on the chosen number; the allocator adds the
+	// mode's own keys (the whole-number key of AXN, the extension of AXE).
+	Keys []string
+}
+
+// Key forms shared with the routing code in package binding.
+const (
+	keyWhole = "n"
+)
+
+// PartyKey is the routing key of a real number (by its blind index).
+func PartyKey(index string) string { return "p:" + index }
+
+// ExtensionKey is the routing key of an AXE extension.
+func ExtensionKey(ext string) string { return "e:" + ext }
+
+// WholeKey is the routing key by which an AXN binding owns its number.
+func WholeKey() string { return keyWhole }
+
+// Allocate chooses a number for b, fills in b.X (and b.Extension for AXE)
+// and stores b with its keys. It returns an *ExhaustedError when no number
+// in the allowed areas can take it.
+func (p *Pool) Allocate(ctx context.Context, req Request, b *store.Binding) error {
+	dedicated, err := p.st.HasDedicated(ctx, req.TenantID)
+	if err != nil {
+		return fmt.Errorf("allocate: %w", err)
+	}
+
+	for _, areas := range areaSteps(req) {
+		ok, err := p.tryAreas(ctx, req, areas, dedicated, b)
+		if err != nil || ok {
+			return err
+		}
+	}
+
+	allocExhausted.WithLabelValues(req.AreaCode, req.Mode).Inc()
+	p.log.WarnContext(ctx, "pool exhausted", "area", req.AreaCode, "mode", req.Mode,
+		"tenant", req.TenantID)
+	return &ExhaustedError{Area: req.AreaCode, Mode: req.Mode}
+}
+
+// areaSteps lists the area sets to try in order; nil means any area.
+func areaSteps(req Request) [][]string {
+	if req.AreaCode == "" {
+		return [][]string{nil}
+	}
+	steps := [][]string{{req.AreaCode}}
+	if !req.Loose {
+		return steps
+	}
+	for _, a := range req.Fallback {
+		if a != req.AreaCode {
+			steps = append(steps, []string{a})
+		}
+	}
+	return append(steps, nil)
+}
+
+// candidateBatch is how many numbers one query proposes. Concurrent
+// allocations start at different places among the first few so that they
+// do not all queue on one number's row.
+const (
+	candidateBatch = 16
+	spread         = 4
+	extTries       = 8
+)
+
+func (p *Pool) tryAreas(ctx context.Context, req Request, areas []string, dedicated bool,
+	b *store.Binding) (bool, error) {
+	for round := 0; round < 3; round++ {
+		cands, err := p.st.FindCandidates(ctx, store.Candidates{
+			Mode: req.Mode, Areas: areas, TenantID: req.TenantID, Dedicated: dedicated,
+			Cap: p.Cap(req.Mode), Exclude: req.Keys, Limit: candidateBatch,
+		})
+		if err != nil {
+			return false, fmt.Errorf("allocate: %w", err)
+		}
+		if len(cands) == 0 {
+			return false, nil
+		}
+
+		stagger(cands)
+		for _, x := range cands {
+			ok, err := p.tryNumber(ctx, req, x, b)
+			if err != nil || ok {
+				return ok, err
+			}
+		}
+		// Every candidate was taken by a concurrent request: ask again.
+		allocRetries.Inc()
+	}
+	return false, nil
+}
+
+// stagger rotates the head of the candidate list by a random amount, so
+// simultaneous requests spread over a few numbers while the list's order
+// (numbers already in use first) still packs bindings tightly.
+func stagger(cands []string) {
+	n := min(len(cands), spread)
+	if n < 2 {
+		return
+	}
+	k := rand.IntN(n)
+	head := append([]string(nil), cands[:n]...)
+	for i := range n {
+		cands[i] = head[(i+k)%n]
+	}
+}
+
+func (p *Pool) tryNumber(ctx context.Context, req Request, x string, b *store.Binding) (bool,
+	error) {
+	tries := 1
+	if req.Mode == ModeAXE {
+		tries = extTries
+	}
+
+	for range tries {
+		keys := append([]string(nil), req.Keys...)
+		b.X, b.Extension = x, ""
+		switch req.Mode {
+		case ModeAXN:
+			keys = append(keys, WholeKey())
+		case ModeAXE:
+			b.Extension = p.randomExtension()
+			keys = append(keys, ExtensionKey(b.Extension))
+		}
+
+		err := p.st.InsertBinding(ctx, b, keys, p.Cap(req.Mode))
+		switch {
+		case err == nil:
+			allocated.WithLabelValues(req.Mode).Inc()
+			return true, nil
+		case errors.Is(err, store.ErrNumberBusy), errors.Is(err, store.ErrNotFound):
+			return false, nil
+		case errors.Is(err, store.ErrConflict):
+			allocConflicts.Inc()
+			continue
+		default:
+			return false, fmt.Errorf("allocate on number: %w", err)
+		}
+	}
+	b.X, b.Extension = "", ""
+	return false, nil
+}
+
+func (p *Pool) randomExtension() string {
+	n := 1 + rand.IntN(extensionSpace(p.cfg.ExtensionLength))
+	s := strconv.Itoa(n)
+	return strings.Repeat("0", p.cfg.ExtensionLength-len(s)) + s
+}
