@@ -140,7 +140,7 @@ type AreaStats struct {
 	Available    int
 	Locked       int
 	Retired      int
-	Free         int // available and serving no mode
+	Free         int            // available and serving no mode
 	ModeNumbers  map[string]int // available numbers serving each mode
 	ModeBindings map[string]int // bindings holding keys, per mode
 	LiveBindings int            // active or delivered
