@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,9 +28,10 @@ type Service struct {
 	keys *secret.Keyring
 	log  *slog.Logger
 
-	queue chan *CallRecord
-	done  chan struct{}
-	once  sync.Once
+	queue   chan *CallRecord
+	done    chan struct{}
+	once    sync.Once
+	started atomic.Bool
 }
 
 // queueSize is how many records may wait for the store. When it is full,
@@ -48,13 +50,18 @@ func NewService(st store.Store, keys *secret.Keyring, log *slog.Logger) *Service
 
 // Start writes queued records until Close. It returns at once.
 func (s *Service) Start() {
-	go s.writer()
+	if s.started.CompareAndSwap(false, true) {
+		go s.writer()
+	}
 }
 
 // Close stops accepting work and writes what is queued, giving up when ctx
 // ends (what is left is logged as lost, with its count).
 func (s *Service) Close(ctx context.Context) {
 	s.once.Do(func() { close(s.queue) })
+	if !s.started.Load() {
+		return
+	}
 	select {
 	case <-s.done:
 	case <-ctx.Done():

@@ -219,3 +219,28 @@ func (s *Service) Audit(ctx context.Context, tenantID int64, id string) ([]store
 	}
 	return recs, nil
 }
+
+// Blacklist refuses every call from number from now on.
+func (s *Service) Blacklist(ctx context.Context, number, note string) error {
+	n, err := s.parse("number", number)
+	if err != nil {
+		return err
+	}
+	if err := s.st.AddBlacklist(ctx, s.keys.Index(n.E164()), note); err != nil {
+		return fmt.Errorf("blacklist: %w", storeErr(err))
+	}
+	s.log.InfoContext(ctx, "caller blacklisted", "number", n)
+	return nil
+}
+
+// Unblacklist lets number call again.
+func (s *Service) Unblacklist(ctx context.Context, number string) error {
+	n, err := s.parse("number", number)
+	if err != nil {
+		return err
+	}
+	if err := s.st.RemoveBlacklist(ctx, s.keys.Index(n.E164())); err != nil {
+		return fmt.Errorf("unblacklist: %w", storeErr(err))
+	}
+	return nil
+}
