@@ -186,11 +186,28 @@ const (
 
 func (p *Pool) tryAreas(ctx context.Context, req Request, areas []string, dedicated bool,
 	b *store.Binding) (bool, error) {
+	c := store.Candidates{
+		Mode: req.Mode, Areas: areas, TenantID: req.TenantID, Dedicated: dedicated,
+		Cap: p.Cap(req.Mode), Exclude: req.Keys, Limit: candidateBatch,
+	}
+	// Numbers already serving the mode first, so bindings pack onto as few
+	// numbers as the keys allow; a free number only when none of them fits.
+	for _, group := range []struct{ serving, free bool }{{true, false}, {false, true}} {
+		c.ServingOnly, c.FreeOnly = group.serving, group.free
+		ok, err := p.tryGroup(ctx, req, c, b)
+		if err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+// tryGroup tries the candidates of one group, asking again (a few times)
+// when concurrent requests took every one of them first.
+func (p *Pool) tryGroup(ctx context.Context, req Request, c store.Candidates,
+	b *store.Binding) (bool, error) {
 	for round := 0; round < 3; round++ {
-		cands, err := p.st.FindCandidates(ctx, store.Candidates{
-			Mode: req.Mode, Areas: areas, TenantID: req.TenantID, Dedicated: dedicated,
-			Cap: p.Cap(req.Mode), Exclude: req.Keys, Limit: candidateBatch,
-		})
+		cands, err := p.st.FindCandidates(ctx, c)
 		if err != nil {
 			return false, fmt.Errorf("allocate: %w", err)
 		}
@@ -198,22 +215,23 @@ func (p *Pool) tryAreas(ctx context.Context, req Request, areas []string, dedica
 			return false, nil
 		}
 
-		stagger(cands)
+		if c.ServingOnly {
+			stagger(cands)
+		}
 		for _, x := range cands {
 			ok, err := p.tryNumber(ctx, req, x, b)
 			if err != nil || ok {
 				return ok, err
 			}
 		}
-		// Every candidate was taken by a concurrent request: ask again.
 		allocRetries.Inc()
 	}
 	return false, nil
 }
 
 // stagger rotates the head of the candidate list by a random amount, so
-// simultaneous requests spread over a few numbers while the list's order
-// (numbers already in use first) still packs bindings tightly.
+// simultaneous requests spread over a few numbers instead of all queueing on
+// one number's row, while the bindings still pack onto numbers in use.
 func stagger(cands []string) {
 	n := min(len(cands), spread)
 	if n < 2 {
