@@ -54,7 +54,7 @@ const (
 
 // newFixture builds a service over st with a pool of ten numbers in area
 // 010 and five in 021, and two tenants.
-func newFixture(t *testing.T, st *store.DB, pc pool.Config) *fixture {
+func newFixture(t testing.TB, st *store.DB, pc pool.Config) *fixture {
 	t.Helper()
 	f := &fixture{st: st, clock: &clock{now: time.Now().Truncate(time.Millisecond)}}
 	quiet := slog.New(slog.DiscardHandler)
@@ -76,7 +76,7 @@ func newFixture(t *testing.T, st *store.DB, pc pool.Config) *fixture {
 }
 
 // addNumbers imports n numbers of area, numbered from first.
-func (f *fixture) addNumbers(t *testing.T, area string, n, first int, tenantName ...string) {
+func (f *fixture) addNumbers(t testing.TB, area string, n, first int, tenantName ...string) {
 	t.Helper()
 	rows := make([]pool.NumberInput, n)
 	for i := range rows {
