@@ -61,7 +61,11 @@ func decodeYAML(data []byte, cfg *Config) error {
 
 func decodeMapping(n *yaml.Node, v reflect.Value, prefix string, probs *problems) {
 	if n.Kind != yaml.MappingNode {
-		probs.addf(strings.TrimSuffix(prefix, "."), "line %d: want a mapping of keys", n.Line)
+		key := strings.TrimSuffix(prefix, ".")
+		if key == "" {
+			key = "(top level)"
+		}
+		probs.addf(key, "line %d: want a mapping of keys", n.Line)
 		return
 	}
 
@@ -69,6 +73,10 @@ func decodeMapping(n *yaml.Node, v reflect.Value, prefix string, probs *problems
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], resolve(n.Content[i+1])
 		path := prefix + key.Value
+		if key.Kind != yaml.ScalarNode || key.Value == "" {
+			probs.addf(prefix+`""`, "line %d: want a plain key name", key.Line)
+			continue
+		}
 		if seen[key.Value] {
 			probs.addf(path, "line %d: key given twice", key.Line)
 			continue

@@ -132,6 +132,8 @@ func TestLoadYAMLBad(t *testing.T) {
 		{"unknown nested key", "sip:\n  listne: 127.0.0.1:5060\n", "sip.listne", "unknown key"},
 		{"unknown section", "sips:\n  listen: x\n", "sips", "unknown key"},
 		{"key twice", "region: CN\nregion: GB\n", "region", "twice"},
+		{"empty key", "\"\": 1\n", `""`, "plain key"},
+		{"nested empty key", "sip:\n  ? \n", `sip.""`, "plain key"},
 		{"bare number as duration", "sip:\n  ring_timeout: 60\n", "sip.ring_timeout",
 			"duration"},
 		{"word as duration", "cron:\n  expire_every: often\n", "cron.expire_every",
