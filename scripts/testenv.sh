@@ -69,13 +69,16 @@ apt_install() {
 
 	if [ "$apt_updated" = no ]; then
 		say "updating the package lists (apt-get update)"
-		as_root apt-get update -qq
+		as_root apt-get update -qq || fail "apt-get update failed" \
+			"check the network and /etc/apt/sources.list.d, or install $* yourself"
 		apt_updated=yes
 	fi
 
 	say "installing $* (apt-get install)"
 	as_root env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends "$@"
+		apt-get install -y -qq --no-install-recommends "$@" ||
+		fail "apt-get install $* failed (its messages are above)" \
+			"fix what apt-get reports, or install $* yourself, then run this script again"
 }
 
 check_go() {
@@ -197,7 +200,10 @@ allow_root_over_tcp() {
 		GRANT ALL PRIVILEGES ON *.* TO 'root'@'$MYSQL_HOST' WITH GRANT OPTION;
 		ALTER USER 'root'@'localhost'
 			IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket;
-		FLUSH PRIVILEGES;"
+		FLUSH PRIVILEGES;" ||
+		fail "could not change root's login through the Unix socket" \
+			"give root@$MYSQL_HOST an empty password yourself, or set MASKLINE_TEST_MYSQL" \
+			"to a DSN of a server the tests may use (or to off)"
 }
 
 # wait_for_login waits for the server to let root in over TCP (the port
