@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 
 	"maskline/binding"
+	"maskline/store"
 	"maskline/tenant"
 )
 
@@ -25,39 +27,48 @@ func (s *server) createBinding(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-
 	t, err := s.d.Tenants.Get(r.Context(), p.TenantID)
 	if err != nil {
 		return err
 	}
-	create := func() (binding.Answer, error) {
-		b, err := s.d.Bindings.Create(r.Context(), t, req)
-		if err != nil {
-			return binding.Answer{}, err
-		}
-		body, err := json.Marshal(created(b))
-		if err != nil {
-			return binding.Answer{}, fmt.Errorf("encode binding: %w", err)
-		}
-		return binding.Answer{Status: http.StatusCreated, Body: body}, nil
-	}
 
-	key := r.Header.Get("Idempotency-Key")
-	if _, sent := r.Header["Idempotency-Key"]; !sent {
-		ans, err := create()
-		if err != nil {
-			return err
-		}
-		writeRaw(w, ans.Status, ans.Body)
-		return nil
+	create := func() (binding.Answer, error) { return s.create(r.Context(), t, req) }
+	if _, sent := r.Header["Idempotency-Key"]; sent {
+		return s.once(w, r, p, data, create)
 	}
-
-	sum := sha256.Sum256(data)
-	ans, replayed, err := s.d.Bindings.Once(r.Context(), p.TenantID, key,
-		hex.EncodeToString(sum[:]), create)
+	ans, err := create()
 	if err != nil {
 		return err
 	}
+	writeRaw(w, ans.Status, ans.Body)
+	return nil
+}
+
+// create makes the binding and encodes the answer to store and send.
+func (s *server) create(ctx context.Context, t *store.Tenant, req binding.CreateRequest) (
+	binding.Answer, error) {
+	b, err := s.d.Bindings.Create(ctx, t, req)
+	if err != nil {
+		return binding.Answer{}, err
+	}
+	body, err := json.Marshal(created(b))
+	if err != nil {
+		return binding.Answer{}, fmt.Errorf("encode binding: %w", err)
+	}
+	return binding.Answer{Status: http.StatusCreated, Body: body}, nil
+}
+
+// once runs create under the request's idempotency key, the SHA-256 of
+// the body telling a retry from a different request under the same key.
+func (s *server) once(w http.ResponseWriter, r *http.Request, p tenant.Principal,
+	data []byte, create func() (binding.Answer, error)) error {
+	sum := sha256.Sum256(data)
+	ans, replayed, err := s.d.Bindings.Once(r.Context(), p.TenantID,
+		r.Header.Get("Idempotency-Key"), hex.EncodeToString(sum[:]), create)
+	if err != nil {
+		return err
+	}
+
 	if replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
