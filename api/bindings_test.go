@@ -145,6 +145,11 @@ func TestWaybillLookupHoldsNoNumbers(t *testing.T) {
 		t.Fatalf("waybill lookup holds a masked number: %s", r.raw)
 	}
 
+	none := f.send(t, http.MethodGet, "/v1/bindings", f.keyAcme, nil)
+	if e := none.expectError(t, http.StatusBadRequest, "invalid_input"); e.Field != "out_id" {
+		t.Fatalf("field %q", e.Field)
+	}
+
 	admin := f.send(t, http.MethodGet, "/v1/bindings?out_id=SF1001&tenant_id="+
 		itoa(f.other.ID), f.keyAdmin, nil)
 	admin.expectStatus(t, http.StatusOK)

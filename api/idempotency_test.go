@@ -1,8 +1,13 @@
 package api_test
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"maskline/store"
 	"maskline/store/storetest"
@@ -73,4 +78,28 @@ func TestFailedCreateForgetsKey(t *testing.T) {
 	ok := f.send(t, http.MethodPost, "/v1/bindings", f.keyAcme, axb(),
 		"Idempotency-Key", "order-2")
 	ok.expectStatus(t, http.StatusCreated)
+}
+
+// TestKeyInProgress answers 409 with Retry-After while the first request
+// under a key has not finished.
+func TestKeyInProgress(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	body, err := json.Marshal(axb())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(body)
+	_, err = f.st.ReserveIdempotency(context.Background(), &store.Idempotency{
+		TenantID: f.acme.ID, Key: "order-3", RequestHash: hex.EncodeToString(sum[:]),
+		CreatedAt: time.Now()})
+	if err != nil {
+		t.Fatalf("reserve: %v", err)
+	}
+
+	r := f.send(t, http.MethodPost, "/v1/bindings", f.keyAcme, body,
+		"Idempotency-Key", "order-3")
+	r.expectError(t, http.StatusConflict, "idempotency_conflict")
+	if r.header.Get("Retry-After") != "1" {
+		t.Fatalf("Retry-After %q", r.header.Get("Retry-After"))
+	}
 }

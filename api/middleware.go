@@ -163,7 +163,6 @@ func (w *statusWriter) WriteHeader(code int) {
 	if w.info.route == "" && (code == http.StatusNotFound ||
 		code == http.StatusMethodNotAllowed) {
 		w.swallow = true
-		w.Header().Del("X-Content-Type-Options")
 		msg := "no such route"
 		if code == http.StatusMethodNotAllowed {
 			msg = "method not allowed on this route"

@@ -23,7 +23,9 @@ type Deps struct {
 	Bindings *binding.Service
 	Pool     *pool.Pool
 	Tenants  *tenant.Service
-	Calls    *billing.Service
+	// Calls serves the call record routes; without it they are not
+	// registered.
+	Calls *billing.Service
 	// Region is the default region for national numbers in imports and
 	// number paths, "CN".
 	Region string
@@ -74,8 +76,10 @@ func (s *server) routes() {
 	s.handle("DELETE /v1/bindings/{id}", needTenant, s.unbindBinding)
 	s.handle("POST /v1/bindings/{id}/reveal", needReveal, s.revealBinding)
 
-	s.handle("GET /v1/calls", needRead, s.listCalls)
-	s.handle("GET /v1/calls/{id}", needRead, s.getCall)
+	if s.d.Calls != nil {
+		s.handle("GET /v1/calls", needRead, s.listCalls)
+		s.handle("GET /v1/calls/{id}", needRead, s.getCall)
+	}
 
 	s.handle("POST /v1/admin/numbers", needAdmin, s.importNumbers)
 	s.handle("GET /v1/admin/numbers", needAdmin, s.listNumbers)
