@@ -171,12 +171,16 @@ func (db *DB) BindingsByOutID(ctx context.Context, tenantID int64, outID string)
 	return out, db.wrap("bindings by out id", rows.Err())
 }
 
+// keyQuery reads the owner of a key through the primary keys of
+// binding_keys and bindings.
+var keyQuery = `SELECT ` + bindingCols("b.") + `
+	FROM binding_keys k JOIN bindings b ON b.id = k.binding_id
+	WHERE k.x = ? AND k.k = ?`
+
 // KeyBinding returns the binding that owns key k on number x, whatever
 // its state, until ReleaseCooled deletes its keys; then ErrNotFound.
 func (db *DB) KeyBinding(ctx context.Context, x, k string) (*Binding, error) {
-	row := db.sql.QueryRowContext(ctx, `SELECT `+bindingCols("b.")+`
-		FROM binding_keys k JOIN bindings b ON b.id = k.binding_id
-		WHERE k.x = ? AND k.k = ?`, x, k)
+	row := db.sql.QueryRowContext(ctx, keyQuery, x, k)
 	b, err := scanBinding(row)
 	if err != nil {
 		return nil, db.wrap("key binding", err)

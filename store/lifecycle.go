@@ -7,6 +7,17 @@ import (
 	"time"
 )
 
+// dueQuery finds live bindings past their expiry (index bindings_expiry).
+const dueQuery = `SELECT id FROM bindings
+	WHERE state IN (?, ?) AND expires_at <= ? ORDER BY expires_at LIMIT ?`
+
+// cooledQuery finds ended bindings whose cool-down is over; live ones
+// have cooldown_until 0 and stay outside the range (index
+// bindings_release).
+const cooledQuery = `SELECT id FROM bindings
+	WHERE released = 0 AND cooldown_until BETWEEN 1 AND ? AND state IN (?, ?)
+	ORDER BY cooldown_until LIMIT ?`
+
 // EndBinding moves the live binding id to state (expired or unbound) at
 // at, with its keys in cool-down until cooldownUntil. ErrConflict if it
 // had ended already, ErrNotFound if there is no such binding.
@@ -42,8 +53,7 @@ func (db *DB) EndBinding(ctx context.Context, id, state string, at,
 // several nodes at once, each binding is still ended once.
 func (db *DB) ExpireDue(ctx context.Context, now time.Time, cooldown time.Duration,
 	limit int) (int, error) {
-	ids, err := db.selectIDs(ctx, `SELECT id FROM bindings
-		WHERE state IN (?, ?) AND expires_at <= ? ORDER BY expires_at LIMIT ?`,
+	ids, err := db.selectIDs(ctx, dueQuery,
 		BindingActive, BindingDelivered, ms(now), clampLimit(limit, 1000, 10000))
 	if err != nil || len(ids) == 0 {
 		return 0, db.wrap("expire bindings", err)
@@ -89,9 +99,7 @@ func (db *DB) selectIDs(ctx context.Context, q string, args ...any) ([]string, e
 // locks its number first, so nodes running this at once never release a
 // binding twice. It returns how many this call released.
 func (db *DB) ReleaseCooled(ctx context.Context, now time.Time, limit int) (int, error) {
-	ids, err := db.selectIDs(ctx, `SELECT id FROM bindings
-		WHERE released = 0 AND cooldown_until BETWEEN 1 AND ? AND state IN (?, ?)
-		ORDER BY cooldown_until LIMIT ?`,
+	ids, err := db.selectIDs(ctx, cooledQuery,
 		ms(now), BindingExpired, BindingUnbound, clampLimit(limit, 1000, 10000))
 	if err != nil {
 		return 0, db.wrap("release bindings", err)
