@@ -23,7 +23,7 @@ func (db *DB) InsertCall(ctx context.Context, c *CallRecord) error {
 		return errors.New("insert call: need an id of 1 to 40 characters and an invite time")
 	}
 
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO calls (`+callCols+`)
+	_, err := db.exec(ctx, `INSERT INTO calls (`+callCols+`)
 		VALUES (`+placeholders(len(callFields))+`)`,
 		c.ID, c.BindingID, c.TenantID, c.Mode, c.X, c.Extension, c.CallerSealed,
 		c.CalleeSealed, c.Direction, ms(c.InviteAt), ms(c.RingAt), ms(c.AnswerAt),

@@ -18,7 +18,7 @@ func (db *DB) ReserveIdempotency(ctx context.Context, rec *Idempotency) (*Idempo
 	// A record dropped between the insert and the read is raced for again.
 	for range 3 {
 		at := stamp()
-		n, err := affected(db.sql.ExecContext(ctx, `INSERT INTO idempotency
+		n, err := affected(db.exec(ctx, `INSERT INTO idempotency
 			(tenant_id, idem_key, request_hash, status, body, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`+db.dialect.ignoreDup("status"),
 			rec.TenantID, rec.Key, rec.RequestHash, rec.Status, rec.Body, ms(at)))
@@ -58,7 +58,7 @@ func (db *DB) getIdempotency(ctx context.Context, tenantID int64, key string) (*
 // so that retries replay it. ErrNotFound when nothing is reserved.
 func (db *DB) CompleteIdempotency(ctx context.Context, tenantID int64, key string,
 	status int, body []byte) error {
-	n, err := affected(db.sql.ExecContext(ctx, `UPDATE idempotency SET status = ?, body = ?
+	n, err := affected(db.exec(ctx, `UPDATE idempotency SET status = ?, body = ?
 		WHERE tenant_id = ? AND idem_key = ?`, status, body, tenantID, key))
 	if err != nil {
 		return db.wrap("complete idempotency", err)
@@ -73,7 +73,7 @@ func (db *DB) CompleteIdempotency(ctx context.Context, tenantID int64, key strin
 // DropIdempotency forgets the request under key (its first attempt failed
 // and may be tried again). Dropping nothing is not an error.
 func (db *DB) DropIdempotency(ctx context.Context, tenantID int64, key string) error {
-	_, err := db.sql.ExecContext(ctx,
+	_, err := db.exec(ctx,
 		`DELETE FROM idempotency WHERE tenant_id = ? AND idem_key = ?`, tenantID, key)
 	return db.wrap("drop idempotency", err)
 }
@@ -81,7 +81,7 @@ func (db *DB) DropIdempotency(ctx context.Context, tenantID int64, key string) e
 // PurgeIdempotency deletes the records created before before and returns
 // how many.
 func (db *DB) PurgeIdempotency(ctx context.Context, before time.Time) (int, error) {
-	n, err := affected(db.sql.ExecContext(ctx,
+	n, err := affected(db.exec(ctx,
 		`DELETE FROM idempotency WHERE created_at < ?`, ms(before)))
 	if err != nil {
 		return 0, db.wrap("purge idempotency", err)

@@ -30,7 +30,7 @@ func (db *DB) EndBinding(ctx context.Context, id, state string, at,
 		return fmt.Errorf("end binding: cool-down must end at or after the end")
 	}
 
-	n, err := affected(db.sql.ExecContext(ctx, `UPDATE bindings
+	n, err := affected(db.exec(ctx, `UPDATE bindings
 		SET state = ?, ended_at = ?, cooldown_until = ?, updated_at = ?
 		WHERE id = ? AND state IN (?, ?)`, state, ms(at), ms(cooldownUntil), ms(stamp()), id,
 		BindingActive, BindingDelivered))
@@ -63,7 +63,7 @@ func (db *DB) ExpireDue(ctx context.Context, now time.Time, cooldown time.Durati
 	args := append([]any{BindingExpired, cooldown.Milliseconds(), ms(stamp())},
 		strArgs(ids)...)
 	args = append(args, BindingActive, BindingDelivered, ms(now))
-	n, err := affected(db.sql.ExecContext(ctx, `UPDATE bindings
+	n, err := affected(db.exec(ctx, `UPDATE bindings
 		SET state = ?, ended_at = expires_at, cooldown_until = expires_at + ?, updated_at = ?
 		WHERE id IN (`+placeholders(len(ids))+`) AND state IN (?, ?) AND expires_at <= ?`,
 		args...))
@@ -110,7 +110,7 @@ func (db *DB) ReleaseCooled(ctx context.Context, now time.Time, limit int) (int,
 		done := false
 		err := db.inTx(ctx, "release bindings", func(tx *sql.Tx) error {
 			var err error
-			done, err = db.release(ctx, tx, id, now)
+			done, err = db.release(ctx, tx, id)
 			return err
 		})
 		if err != nil {
@@ -124,8 +124,7 @@ func (db *DB) ReleaseCooled(ctx context.Context, now time.Time, limit int) (int,
 }
 
 // release frees one binding's keys; false when another node did it first.
-func (db *DB) release(ctx context.Context, tx *sql.Tx, id string, now time.Time) (bool,
-	error) {
+func (db *DB) release(ctx context.Context, tx *sql.Tx, id string) (bool, error) {
 	var x string
 	err := tx.QueryRowContext(ctx, `SELECT x FROM numbers
 		WHERE x = (SELECT x FROM bindings WHERE id = ?)`+db.dialect.forUpdate, id).Scan(&x)
@@ -134,8 +133,11 @@ func (db *DB) release(ctx context.Context, tx *sql.Tx, id string, now time.Time)
 	}
 
 	at := ms(stamp())
+	// By primary key only, so that MySQL locks this row and no range of an
+	// index; the cool-down, fixed when the binding ended, was checked by
+	// cooledQuery.
 	n, err := affected(tx.ExecContext(ctx, `UPDATE bindings SET released = 1, updated_at = ?
-		WHERE id = ? AND released = 0 AND cooldown_until BETWEEN 1 AND ?`, at, id, ms(now)))
+		WHERE id = ? AND released = 0`, at, id))
 	if err != nil || n == 0 {
 		return false, err
 	}

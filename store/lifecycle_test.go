@@ -157,19 +157,7 @@ func TestReleaseCooledOnTwoNodes(t *testing.T) {
 		ctx := context.Background()
 		other := storetest.Reopen(t, s)
 		const total = 60
-		addNumbers(t, s, "0755", "+8617000000001", "+8617000000002")
-		for i, id := range ids("b", total) {
-			x := "+8617000000001"
-			if i%2 == 1 {
-				x = "+8617000000002"
-			}
-			insert(t, s, binding(id, "AXB", x), total, "p:a"+id, "p:b"+id)
-		}
-		// Keep one binding live on the first number so it stays AXB.
-		insert(t, s, binding("keep", "AXB", "+8617000000001"), total+1, "p:keep")
-		for _, id := range ids("b", total) {
-			require.NoError(t, s.EndBinding(ctx, id, store.BindingUnbound, t0, t0))
-		}
+		endedBindings(t, s, total)
 
 		var wg sync.WaitGroup
 		released := make([]int, 4)
@@ -198,6 +186,26 @@ func TestReleaseCooledOnTwoNodes(t *testing.T) {
 		require.Empty(t, x2.Mode)
 		require.Equal(t, 1, count(t, s, "SELECT COUNT(*) FROM binding_keys"))
 	})
+}
+
+// endedBindings puts total AXB bindings, ended and cooled at t0, on two
+// numbers, and one live binding on the first so that it stays AXB.
+func endedBindings(t *testing.T, s *store.DB, total int) {
+	t.Helper()
+	addNumbers(t, s, "0755", "+8617000000001", "+8617000000002")
+	for i, id := range ids("b", total) {
+		x := "+8617000000001"
+		if i%2 == 1 {
+			x = "+8617000000002"
+		}
+		insert(t, s, binding(id, "AXB", x), total, "p:a"+id, "p:b"+id)
+	}
+	insert(t, s, binding("keep", "AXB", "+8617000000001"), total+1, "p:keep")
+
+	for _, id := range ids("b", total) {
+		err := s.EndBinding(context.Background(), id, store.BindingUnbound, t0, t0)
+		require.NoError(t, err)
+	}
 }
 
 // assertNoError reports err from a goroutine, where require cannot stop

@@ -15,7 +15,7 @@ func (db *DB) InsertAudit(ctx context.Context, a *Audit) error {
 		a.At = stamp()
 	}
 
-	res, err := db.sql.ExecContext(ctx, `INSERT INTO audit (at, key_id, tenant_id, binding_id,
+	res, err := db.exec(ctx, `INSERT INTO audit (at, key_id, tenant_id, binding_id,
 		action, reason) VALUES (?, ?, ?, ?, ?, ?)`,
 		ms(a.At), a.KeyID, a.TenantID, a.BindingID, a.Action, a.Reason)
 	if err != nil {
@@ -62,14 +62,14 @@ func (db *DB) AddBlacklist(ctx context.Context, index, note string) error {
 		return errors.New("add blacklist: empty index")
 	}
 
-	_, err := db.sql.ExecContext(ctx, `INSERT INTO blacklist (idx, note, created_at)
+	_, err := db.exec(ctx, `INSERT INTO blacklist (idx, note, created_at)
 		VALUES (?, ?, ?)`+db.dialect.upsertNote, index, note, ms(stamp()))
 	return db.wrap("add blacklist", err)
 }
 
 // RemoveBlacklist lifts the bar on index; ErrNotFound when it had none.
 func (db *DB) RemoveBlacklist(ctx context.Context, index string) error {
-	n, err := affected(db.sql.ExecContext(ctx, `DELETE FROM blacklist WHERE idx = ?`, index))
+	n, err := affected(db.exec(ctx, `DELETE FROM blacklist WHERE idx = ?`, index))
 	if err != nil {
 		return db.wrap("remove blacklist", err)
 	}

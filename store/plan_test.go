@@ -32,8 +32,10 @@ func TestSQLitePlansUseIndexes(t *testing.T) {
 			"SEARCH n USING INDEX numbers_alloc",
 			"SEARCH k USING COVERING INDEX sqlite_autoindex_binding_keys_1 (x=? AND k=?)",
 		}},
-		{"key lookup", keyQuery, []any{"x", "k"}, []string{"SEARCH k USING INDEX sqlite_autoindex_binding_keys_1",
-			"SEARCH b USING INDEX sqlite_autoindex_bindings_1"}},
+		{"key lookup", keyQuery, []any{"x", "k"}, []string{
+			"SEARCH k USING INDEX sqlite_autoindex_binding_keys_1 (x=? AND k=?)",
+			"SEARCH b USING INDEX sqlite_autoindex_bindings_1 (id=?)",
+		}},
 		{"expiry", dueQuery, []any{"active", "delivered", 5, 10},
 			[]string{"SEARCH bindings USING INDEX bindings_expiry"}},
 		{"release", cooledQuery, []any{5, "expired", "unbound", 10},

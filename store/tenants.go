@@ -16,7 +16,7 @@ func (db *DB) CreateTenant(ctx context.Context, t *Tenant) error {
 	}
 
 	at := stamp()
-	res, err := db.sql.ExecContext(ctx, `INSERT INTO tenants (name, grace_seconds,
+	res, err := db.exec(ctx, `INSERT INTO tenants (name, grace_seconds,
 		fallback_areas, webhook_url, webhook_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		t.Name, t.GraceSeconds, joinList(t.FallbackAreas), t.WebhookURL, t.WebhookSecret,
 		ms(at))
@@ -100,7 +100,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *APIKey) error {
 	}
 
 	at := stamp()
-	res, err := db.sql.ExecContext(ctx, `INSERT INTO api_keys (tenant_id, name, hash, scopes,
+	res, err := db.exec(ctx, `INSERT INTO api_keys (tenant_id, name, hash, scopes,
 		created_at) VALUES (?, ?, ?, ?, ?)`, k.TenantID, k.Name, k.Hash, joinList(k.Scopes),
 		ms(at))
 	if err != nil {

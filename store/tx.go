@@ -13,24 +13,42 @@ import (
 const txAttempts = 5
 
 // inTx runs fn in a transaction and commits it; any error from fn rolls it
-// back. A transaction chosen as a deadlock victim is run again after a
-// short random pause. The error is mapped and named by op.
+// back. A transaction chosen as a deadlock victim is run again. The error
+// is mapped and named by op.
 func (db *DB) inTx(ctx context.Context, op string, fn func(*sql.Tx) error) error {
-	var err error
-	for attempt := 1; attempt <= txAttempts; attempt++ {
-		err = db.runTx(ctx, fn)
+	err := db.retry(ctx, func() error { return db.runTx(ctx, fn) })
+	return db.wrap(op, err)
+}
+
+// exec runs one writing statement outside a transaction, again when the
+// server chose it as a deadlock victim. The error is not mapped.
+func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := db.retry(ctx, func() error {
+		var err error
+		res, err = db.sql.ExecContext(ctx, q, args...)
+		return err
+	})
+	return res, err
+}
+
+// retry calls fn until it succeeds, fails for a reason other than being
+// rolled back by the server, or has run txAttempts times, pausing a short
+// random while between runs so that the victims do not collide again.
+func (db *DB) retry(ctx context.Context, fn func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := fn()
 		if err == nil || !db.dialect.retryable(err) || attempt == txAttempts {
-			break
+			return err
 		}
 
 		pause := time.Duration(attempt) * time.Duration(1+rand.IntN(5)) * time.Millisecond
 		select {
 		case <-ctx.Done():
-			return db.wrap(op, ctx.Err())
+			return ctx.Err()
 		case <-time.After(pause):
 		}
 	}
-	return db.wrap(op, err)
 }
 
 func (db *DB) runTx(ctx context.Context, fn func(*sql.Tx) error) error {

@@ -97,7 +97,7 @@ func swapKey(ctx context.Context, tx *sql.Tx, x, id, oldKey, newKey string) erro
 // SetLastCaller records the sealed number of the last party who reached A
 // through binding id, for AXE callbacks.
 func (db *DB) SetLastCaller(ctx context.Context, id, sealed string, at time.Time) error {
-	n, err := affected(db.sql.ExecContext(ctx, `UPDATE bindings
+	n, err := affected(db.exec(ctx, `UPDATE bindings
 		SET last_caller = ?, last_caller_at = ?, updated_at = ? WHERE id = ?`,
 		sealed, ms(at), ms(stamp()), id))
 	if err != nil {
