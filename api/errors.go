@@ -52,6 +52,7 @@ type Error struct {
 	retryAfter time.Duration // sent as Retry-After when positive
 }
 
+// Error returns the code and message, for logs and tests.
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 // newError returns an Error without field details.
