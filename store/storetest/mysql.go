@@ -13,7 +13,7 @@ import (
 
 // howToStart is printed when the test server cannot be reached.
 const howToStart = `start MariaDB or MySQL on that address (for example
-"systemctl start mariadb", or "mariadbd &" as root), point ` + EnvMySQL + ` at
+"systemctl start mariadb", or "mariadbd --user=mysql &"), point ` + EnvMySQL + ` at
 a reachable server (mysql://user:pass@tcp(host:port)/db), or set
 ` + EnvMySQL + `=off to skip the MySQL half of the tests`
 
