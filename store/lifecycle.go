@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -27,7 +28,7 @@ func (db *DB) EndBinding(ctx context.Context, id, state string, at,
 		return fmt.Errorf("end binding: cannot end in state %q", state)
 	}
 	if cooldownUntil.Before(at) || at.IsZero() {
-		return fmt.Errorf("end binding: cool-down must end at or after the end")
+		return errors.New("end binding: cool-down must end at or after the end")
 	}
 
 	n, err := affected(db.exec(ctx, `UPDATE bindings
