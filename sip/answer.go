@@ -129,8 +129,9 @@ func (c *call) confirm() {
 			}
 		case ev := <-c.events:
 			if ev.kind == evByeB {
+				// RFC 3261 section 15: no BYE to the caller before its ACK.
 				calleeGone = true
-			} else if c.onAnsweredEvent(ev) {
+			} else if c.onAnsweredEvent(ev, calleeGone) {
 				return
 			}
 		case <-resend.C:
@@ -148,15 +149,17 @@ func (c *call) confirm() {
 
 // onAnsweredEvent handles an event between the 200 and its ACK; it
 // reports whether the call is over or confirmed.
-func (c *call) onAnsweredEvent(ev event) bool {
+func (c *call) onAnsweredEvent(ev event, calleeGone bool) bool {
 	switch ev.kind {
 	case evAck:
-		return c.acked(ev.req, false)
+		return c.acked(ev.req, calleeGone)
 	case evByeA:
-		c.end(release{billing.ReleaseCaller, 200, q850Normal, billing.ReasonNone}, false, true)
+		c.end(release{billing.ReleaseCaller, 200, q850Normal, billing.ReasonNone},
+			false, !calleeGone)
 		return true
 	case evHangup, evMaxDuration:
-		c.end(release{billing.ReleaseBroker, 200, q850Normal, billing.ReasonNone}, true, true)
+		c.end(release{billing.ReleaseBroker, 200, q850Normal, billing.ReasonNone},
+			true, !calleeGone)
 		return true
 	}
 	return false

@@ -72,7 +72,8 @@ type call struct {
 	ok200   *sipmsg.Response // the 200 sent to the caller, for retransmission
 
 	events    chan event
-	cancelled atomic.Bool // the caller's CANCEL arrived
+	up        chan struct{} // closed once the call is confirmed
+	cancelled atomic.Bool   // the caller's CANCEL arrived
 	setup     setupState  // owned by the INVITE handler
 
 	mu       sync.Mutex
@@ -114,6 +115,7 @@ func (c *call) confirmed() []event {
 	defer c.mu.Unlock()
 
 	c.state = stConfirmed
+	close(c.up)
 	var pending []event
 	for {
 		select {

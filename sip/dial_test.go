@@ -137,3 +137,5 @@ func contains(codes []int, code int) bool {
 	}
 	return false
 }
+
+func sipAnswerOptions() sipgo.AnswerOptions { return sipgo.AnswerOptions{} }

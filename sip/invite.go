@@ -54,6 +54,7 @@ func (s *Server) newCall(req *sipmsg.Request, tx sipmsg.ServerTransaction, in in
 		aKey:   dialogKey{callID: req.CallID().Value(), tag: fromTag},
 		early:  in.sdp != nil,
 		events: make(chan event, 8),
+		up:     make(chan struct{}),
 	}
 	c.log = s.log.With("call", c.id)
 	c.rec = billing.CallRecord{ID: c.id, InviteAt: time.Now(), Node: s.cfg.Node}

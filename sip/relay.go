@@ -23,6 +23,9 @@ func (c *call) legs(fromA bool) (from, to *leg) {
 // startRelay claims the call for one offer/answer exchange; a second one
 // at the same time gets 491, as RFC 3261 section 14.1 asks.
 func (c *call) startRelay() bool {
+	if !c.waitUp() {
+		return false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.state != stConfirmed || c.relaying {
@@ -31,6 +34,23 @@ func (c *call) startRelay() bool {
 	c.relaying = true
 	c.relayAck = make(chan *sipmsg.Request, 4)
 	return true
+}
+
+// waitUp waits, for at most T1, for a call answered but not yet
+// acknowledged to be confirmed: sipgo handles each message in its own
+// goroutine, so a request sent right after the ACK may overtake it.
+func (c *call) waitUp() bool {
+	if !c.answered() {
+		return false
+	}
+	t := time.NewTimer(sipmsg.T1)
+	defer t.Stop()
+	select {
+	case <-c.up:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 func (c *call) stopRelay() {
@@ -195,7 +215,7 @@ func (s *Server) onRelay(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 			return
 		}
 		defer c.stopRelay()
-	} else if !c.isConfirmed() {
+	} else if !c.waitUp() || !c.isConfirmed() {
 		s.reply(tx, req, 491)
 		return
 	}
