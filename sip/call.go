@@ -74,7 +74,7 @@ type call struct {
 	events    chan event
 	up        chan struct{} // closed once the call is confirmed
 	cancelled atomic.Bool   // the caller's CANCEL arrived
-	setup     setupState  // owned by the INVITE handler
+	setup     setupState    // owned by the INVITE handler
 
 	mu       sync.Mutex
 	state    callState
