@@ -31,6 +31,14 @@ func (db *DB) FindCandidates(ctx context.Context, c Candidates) ([]string, error
 		SELECT * FROM (` + free + `) s2
 	) u ORDER BY pri, x LIMIT ?`
 	args := append(append(args1, args2...), limit)
+	switch {
+	case c.ServingOnly && c.FreeOnly:
+		return nil, errors.New("find candidates: serving only and free only exclude each other")
+	case c.ServingOnly:
+		q, args = `SELECT x FROM (`+serving+`) s1`, args1
+	case c.FreeOnly:
+		q, args = `SELECT x FROM (`+free+`) s2`, args2
+	}
 
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -68,6 +68,13 @@ func TestFindCandidates(t *testing.T) {
 				store.Candidates{Mode: "AXB", TenantID: 8, Dedicated: true, Cap: 3}, nil},
 			{"unknown area", store.Candidates{Mode: "AXB", Areas: []string{"010"}, Cap: 3},
 				nil},
+			{"serving only",
+				store.Candidates{Mode: "AXB", Areas: []string{"0755"}, Cap: 3,
+					ServingOnly: true},
+				[]string{"X1"}},
+			{"free only",
+				store.Candidates{Mode: "AXB", Areas: []string{"0755"}, Cap: 3, FreeOnly: true},
+				[]string{"X3", "X4"}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -79,6 +86,9 @@ func TestFindCandidates(t *testing.T) {
 
 		_, err := s.FindCandidates(context.Background(), store.Candidates{Mode: "AXB"})
 		require.ErrorContains(t, err, "positive cap")
+		_, err = s.FindCandidates(context.Background(), store.Candidates{Mode: "AXB", Cap: 1,
+			ServingOnly: true, FreeOnly: true})
+		require.ErrorContains(t, err, "exclude each other")
 	})
 }
 

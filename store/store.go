@@ -123,6 +123,10 @@ type Candidates struct {
 	Cap       int      // numbers already holding Cap bindings are skipped
 	Exclude   []string // keys that must be free on the number
 	Limit     int
+	// ServingOnly limits the answer to numbers already serving Mode;
+	// FreeOnly to numbers serving no mode. Neither: both groups, serving
+	// first.
+	ServingOnly, FreeOnly bool
 }
 
 // NumberFilter narrows ListNumbers.
