@@ -3,6 +3,7 @@ package sip_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -69,16 +70,14 @@ func (e *env) invite(ctx context.Context, o dialOpts) (*sipgo.DialogClientSessio
 	return dua.WriteInvite(ctx, req)
 }
 
-// dial places a call and waits for its final answer; it returns the
+// place sends an INVITE and waits for its final answer; it returns the
 // session, every status the caller saw, and the failure status (0 when
-// answered).
-func (e *env) dial(t *testing.T, o dialOpts) (*sipgo.DialogClientSession, []int, int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
+// answered, and then ACKed). It never fails the test, so goroutines other
+// than the test's may use it.
+func (e *env) place(ctx context.Context, o dialOpts) (*sipgo.DialogClientSession, []int, int, error) {
 	sess, err := e.invite(ctx, o)
 	if err != nil {
-		t.Fatalf("invite: %v", err)
+		return nil, nil, 0, fmt.Errorf("invite: %w", err)
 	}
 
 	var codes []int
@@ -89,14 +88,26 @@ func (e *env) dial(t *testing.T, o dialOpts) (*sipgo.DialogClientSession, []int,
 	var failed *sipgo.ErrDialogResponse
 	switch {
 	case errors.As(err, &failed):
-		return sess, codes, failed.Res.StatusCode
+		return sess, codes, failed.Res.StatusCode, nil
 	case err != nil:
-		t.Fatalf("wait answer: %v", err)
+		return sess, codes, 0, fmt.Errorf("wait answer: %w", err)
 	}
 	if err := sess.Ack(ctx); err != nil {
-		t.Fatalf("ack: %v", err)
+		return sess, codes, 0, fmt.Errorf("ack: %w", err)
 	}
-	return sess, codes, 0
+	return sess, codes, 0, nil
+}
+
+// dial is place for the test goroutine.
+func (e *env) dial(t *testing.T, o dialOpts) (*sipgo.DialogClientSession, []int, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	sess, codes, failed, err := e.place(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess, codes, failed
 }
 
 // connect places a call that must be answered.

@@ -3,6 +3,7 @@ package sip
 import (
 	"context"
 	"net/netip"
+	"time"
 
 	sipgo "github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
@@ -59,6 +60,23 @@ func (s *Server) reply(tx sipmsg.ServerTransaction, req *sipmsg.Request, code in
 		}
 	}
 	s.respond(tx, res)
+	if req.IsInvite() && code >= 300 {
+		awaitAck(tx)
+	}
+}
+
+// awaitAck waits for the ACK of a failure answer to an INVITE, at most
+// until the transaction gives up (Timer H). sipgo hands that ACK to
+// tx.Acks() and, when nobody reads it, parks a goroutine on it until the
+// transaction ends: taking it here ends that goroutine with the call.
+func awaitAck(tx sipmsg.ServerTransaction) {
+	t := time.NewTimer(64 * sipmsg.T1)
+	defer t.Stop()
+	select {
+	case <-tx.Acks():
+	case <-tx.Done():
+	case <-t.C:
+	}
 }
 
 // respond sends res on tx and traces it.

@@ -41,7 +41,9 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		s.reply(tx, req, 482)
 		return
 	}
-	c.run(in)
+	if !c.run(in) {
+		awaitAck(tx)
+	}
 }
 
 func (s *Server) newCall(req *sipmsg.Request, tx sipmsg.ServerTransaction, in inbound) *call {
@@ -81,8 +83,9 @@ func (s *Server) newCall(req *sipmsg.Request, tx sipmsg.ServerTransaction, in in
 	return c
 }
 
-// run takes a registered call from routing to the end of its setup.
-func (c *call) run(in inbound) {
+// run takes a registered call from routing to the end of its setup; it
+// reports whether the caller got a 200.
+func (c *call) run(in inbound) bool {
 	c.txA.OnCancel(func(*sipmsg.Request) {
 		c.cancelled.Store(true)
 		c.post(event{kind: evCancel})
@@ -91,12 +94,11 @@ func (c *call) run(in inbound) {
 		c.cancelled.Store(true)
 	}
 
-	if !c.route(in) || !c.dial(in) {
-		return
+	if !c.route(in) || !c.dial(in) || !c.ring() {
+		return false
 	}
-	if c.ring() {
-		c.confirm()
-	}
+	c.confirm()
+	return true
 }
 
 // route asks the Router where the call goes; a refusal ends the call.

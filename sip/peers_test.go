@@ -122,7 +122,7 @@ func push[T any](ch chan T, v T) {
 }
 
 // behaviour is how the trunk answers an INVITE.
-type behaviour func(tp *trunkPeer, sess *sipgo.DialogServerSession)
+type behaviour func(tp *trunkPeer, sess *sipgo.DialogServerSession, tx sip.ServerTransaction)
 
 // trunkPeer stands for the carrier's trunk and the callee behind it.
 type trunkPeer struct {
@@ -201,11 +201,11 @@ func (tp *trunkPeer) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		tx.Respond(sip.NewResponseFromRequest(req, 400, "Bad Request", nil))
 		return
 	}
-	(*tp.behave.Load())(tp, sess)
+	(*tp.behave.Load())(tp, sess, tx)
 }
 
 // answer rings, then answers with an SDP whose origin names the callee.
-func answer(tp *trunkPeer, sess *sipgo.DialogServerSession) {
+func answer(tp *trunkPeer, sess *sipgo.DialogServerSession, _ sip.ServerTransaction) {
 	sess.Respond(180, "Ringing", nil)
 	if err := sess.RespondSDP(offer(numB, 42000)); err == nil {
 		push(tp.sessions, sess)
@@ -214,20 +214,25 @@ func answer(tp *trunkPeer, sess *sipgo.DialogServerSession) {
 
 // reject answers with a final failure.
 func reject(code int) behaviour {
-	return func(tp *trunkPeer, sess *sipgo.DialogServerSession) {
+	return func(tp *trunkPeer, sess *sipgo.DialogServerSession, _ sip.ServerTransaction) {
 		sess.Respond(code, "Failure", nil)
 	}
 }
 
-// ringForever rings until the INVITE is cancelled.
-func ringForever(tp *trunkPeer, sess *sipgo.DialogServerSession) {
+// ringForever rings until the INVITE is cancelled, then takes the ACK of
+// the 487 sipgo sent (else sipgo parks a goroutine on it for seconds).
+func ringForever(tp *trunkPeer, sess *sipgo.DialogServerSession, tx sip.ServerTransaction) {
 	sess.Respond(180, "Ringing", nil)
 	<-sess.Context().Done()
+	select {
+	case <-tx.Acks():
+	case <-tx.Done():
+	}
 }
 
 // answerOnCancel rings and answers when a CANCEL arrives (which filter
 // swallowed).
-func answerOnCancel(tp *trunkPeer, sess *sipgo.DialogServerSession) {
+func answerOnCancel(tp *trunkPeer, sess *sipgo.DialogServerSession, _ sip.ServerTransaction) {
 	sess.Respond(180, "Ringing", nil)
 	<-tp.cancels
 	if err := sess.RespondSDP(offer(numB, 42000)); err == nil {

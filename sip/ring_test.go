@@ -15,10 +15,14 @@ import (
 )
 
 // earlyMedia answers 183 with the callee's SDP and waits to be cancelled.
-func earlyMedia(tp *trunkPeer, sess *sipgo.DialogServerSession) {
+func earlyMedia(tp *trunkPeer, sess *sipgo.DialogServerSession, tx sip.ServerTransaction) {
 	sess.Respond(183, "Session Progress", offer(numB, 42000),
 		sip.NewHeader("Content-Type", "application/sdp"))
 	<-sess.Context().Done()
+	select {
+	case <-tx.Acks():
+	case <-tx.Done():
+	}
 }
 
 // cancelOn places a call and cancels it when the caller sees status ring;
