@@ -77,6 +77,7 @@ func (p *Pool) Import(ctx context.Context, region string, rows []NumberInput) (I
 	}
 
 	ins, skip, err := p.st.InsertNumbers(ctx, nums)
+	p.forgetDedicated()
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import numbers: %w", err)
 	}

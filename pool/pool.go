@@ -16,6 +16,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"maskline/store"
 )
@@ -64,7 +66,21 @@ type Pool struct {
 	st  store.Store
 	cfg Config
 	log *slog.Logger
+
+	// dedicated caches, per tenant, whether it owns numbers, so that an
+	// allocation does not ask the store every time.
+	mu        sync.Mutex
+	dedicated map[int64]dedicatedAt
 }
+
+type dedicatedAt struct {
+	has bool
+	at  time.Time
+}
+
+// dedicatedTTL is how long the answer of HasDedicated is reused: a number
+// newly dedicated to a tenant is used for its bindings at most this late.
+const dedicatedTTL = 30 * time.Second
 
 // New returns a Pool over st. Caps out of range are clamped: the extension
 // cap can never exceed the number of distinct extensions of the length.
@@ -82,7 +98,33 @@ func New(st store.Store, cfg Config, log *slog.Logger) *Pool {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Pool{st: st, cfg: cfg, log: log}
+	return &Pool{st: st, cfg: cfg, log: log, dedicated: make(map[int64]dedicatedAt)}
+}
+
+// forgetDedicated drops the cache after this node changed the pool; other
+// nodes catch up within dedicatedTTL.
+func (p *Pool) forgetDedicated() {
+	p.mu.Lock()
+	clear(p.dedicated)
+	p.mu.Unlock()
+}
+
+func (p *Pool) hasDedicated(ctx context.Context, tenantID int64) (bool, error) {
+	p.mu.Lock()
+	d, ok := p.dedicated[tenantID]
+	p.mu.Unlock()
+	if ok && time.Since(d.at) < dedicatedTTL {
+		return d.has, nil
+	}
+
+	has, err := p.st.HasDedicated(ctx, tenantID)
+	if err != nil {
+		return false, err
+	}
+	p.mu.Lock()
+	p.dedicated[tenantID] = dedicatedAt{has: has, at: time.Now()}
+	p.mu.Unlock()
+	return has, nil
 }
 
 // Config returns the caps in force.
@@ -140,7 +182,7 @@ func WholeKey() string { return keyWhole }
 // and stores b with its keys. It returns an *ExhaustedError when no number
 // in the allowed areas can take it.
 func (p *Pool) Allocate(ctx context.Context, req Request, b *store.Binding) error {
-	dedicated, err := p.st.HasDedicated(ctx, req.TenantID)
+	dedicated, err := p.hasDedicated(ctx, req.TenantID)
 	if err != nil {
 		return fmt.Errorf("allocate: %w", err)
 	}
@@ -175,12 +217,10 @@ func areaSteps(req Request) [][]string {
 	return append(steps, nil)
 }
 
-// candidateBatch is how many numbers one query proposes. Concurrent
-// allocations start at different places among the first few so that they
-// do not all queue on one number's row.
+// candidateBatch is how many numbers one query proposes; extTries is how
+// many random extensions are tried on one AXE number.
 const (
 	candidateBatch = 16
-	spread         = 4
 	extTries       = 8
 )
 
@@ -229,19 +269,17 @@ func (p *Pool) tryGroup(ctx context.Context, req Request, c store.Candidates,
 	return false, nil
 }
 
-// stagger rotates the head of the candidate list by a random amount, so
-// simultaneous requests spread over a few numbers instead of all queueing on
-// one number's row, while the bindings still pack onto numbers in use.
+// stagger rotates the list of numbers already serving the mode by a random
+// amount, so that simultaneous requests spread over them instead of all
+// queueing on one number's row. Packing does not suffer: every candidate is
+// a number in use already.
 func stagger(cands []string) {
-	n := min(len(cands), spread)
-	if n < 2 {
+	if len(cands) < 2 {
 		return
 	}
-	k := rand.IntN(n)
-	head := append([]string(nil), cands[:n]...)
-	for i := range n {
-		cands[i] = head[(i+k)%n]
-	}
+	k := rand.IntN(len(cands))
+	rotated := append(cands[k:len(cands):len(cands)], cands[:k]...)
+	copy(cands, rotated)
 }
 
 func (p *Pool) tryNumber(ctx context.Context, req Request, x string, b *store.Binding) (bool,

@@ -35,6 +35,7 @@ func (p *Pool) SetState(ctx context.Context, x, action string) (*store.Number, e
 	}
 
 	n, err := p.st.SetNumberState(ctx, x, state)
+	p.forgetDedicated()
 	if err != nil {
 		return nil, fmt.Errorf("%s number: %w", action, err)
 	}

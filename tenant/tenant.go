@@ -53,8 +53,14 @@ type Service struct {
 
 	// cache keeps recent authentications so a busy API does not query the
 	// store for every request; entries live for cacheTTL.
-	mu    sync.Mutex
-	cache map[string]cached
+	mu      sync.Mutex
+	cache   map[string]cached
+	tenants map[int64]cachedTenant
+}
+
+type cachedTenant struct {
+	t  *store.Tenant
+	at time.Time
 }
 
 type cached struct {
@@ -66,7 +72,8 @@ const cacheTTL = 30 * time.Second
 
 // New returns a Service over st.
 func New(st store.Store) *Service {
-	return &Service{st: st, cache: make(map[string]cached)}
+	return &Service{st: st, cache: make(map[string]cached),
+		tenants: make(map[int64]cachedTenant)}
 }
 
 // AddTenant creates tenant name with a key holding ScopeTenant and the
@@ -76,12 +83,15 @@ func (s *Service) AddTenant(ctx context.Context, name string, extra ...string) (
 	if err := checkName(name); err != nil {
 		return nil, "", err
 	}
+	scopes := append([]string{ScopeTenant}, extra...)
+	if err := checkScopes(scopes); err != nil {
+		return nil, "", err
+	}
 	t := &store.Tenant{Name: name}
 	if err := s.st.CreateTenant(ctx, t); err != nil {
 		return nil, "", fmt.Errorf("add tenant: %w", err)
 	}
 
-	scopes := append([]string{ScopeTenant}, extra...)
 	key, err := s.addKey(ctx, t.ID, name, scopes)
 	if err != nil {
 		return nil, "", err
@@ -109,10 +119,8 @@ func (s *Service) AddAdmin(ctx context.Context, name string) (string, error) {
 
 func (s *Service) addKey(ctx context.Context, tenantID int64, name string, scopes []string) (
 	string, error) {
-	for _, sc := range scopes {
-		if sc != ScopeTenant && sc != ScopeReveal && sc != ScopeAdmin {
-			return "", fmt.Errorf("add key: unknown scope %q", sc)
-		}
+	if err := checkScopes(scopes); err != nil {
+		return "", err
 	}
 	key := newKey()
 	rec := &store.APIKey{TenantID: tenantID, Name: name, Hash: Hash(key), Scopes: scopes}
@@ -135,6 +143,15 @@ func newKey() string {
 func Hash(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:])
+}
+
+func checkScopes(scopes []string) error {
+	for _, sc := range scopes {
+		if sc != ScopeTenant && sc != ScopeReveal && sc != ScopeAdmin {
+			return fmt.Errorf("add key: unknown scope %q", sc)
+		}
+	}
+	return nil
 }
 
 func checkName(name string) error {
@@ -192,13 +209,26 @@ func (s *Service) lookupCache(h string) (Principal, bool) {
 	return c.p, true
 }
 
-// Get returns tenant id.
+// Get returns tenant id. Tenants change rarely and are read on every
+// create, so answers are reused for cacheTTL.
 func (s *Service) Get(ctx context.Context, id int64) (*store.Tenant, error) {
+	s.mu.Lock()
+	c, ok := s.tenants[id]
+	s.mu.Unlock()
+	if ok && time.Since(c.at) < cacheTTL {
+		t := *c.t
+		return &t, nil
+	}
+
 	t, err := s.st.GetTenant(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("get tenant: %w", err)
 	}
-	return t, nil
+	s.mu.Lock()
+	s.tenants[id] = cachedTenant{t: t, at: time.Now()}
+	s.mu.Unlock()
+	cp := *t
+	return &cp, nil
 }
 
 // ByName returns the tenant called name.
