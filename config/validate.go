@@ -162,8 +162,13 @@ func (c Config) checkBinding(p *problems) {
 	atLeast(p, "binding.grace", b.Grace, 0)
 	atLeast(p, "binding.cooldown", b.Cooldown, 0)
 	atLeast(p, "binding.callback_window", b.CallbackWindow, 0)
-	atLeast(p, "binding.min_ttl", b.MinTTL, time.Second)
-	atLeast(p, "binding.max_ttl", b.MaxTTL, time.Second)
+	// The product promises bindings of 60 s to 90 days; a node may narrow
+	// that window but not widen it.
+	atLeast(p, "binding.min_ttl", b.MinTTL, time.Minute)
+	atLeast(p, "binding.max_ttl", b.MaxTTL, time.Minute)
+	if b.MaxTTL > 90*day {
+		p.addf("binding.max_ttl", "%s is above 90 days (2160h)", b.MaxTTL)
+	}
 	if b.MinTTL > b.MaxTTL {
 		p.addf("binding.min_ttl", "%s is above binding.max_ttl %s", b.MinTTL, b.MaxTTL)
 	}
