@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -159,6 +160,10 @@ func (n *Node) startHTTP() error {
 		Calls: n.svc.Calls, Region: n.cfg.Region, RateLimit: n.cfg.HTTP.RateLimit,
 		RateBurst: n.cfg.HTTP.RateBurst, Log: n.log,
 	})
+	if n.cfg.HTTP.Pprof {
+		handler = withProfiler(handler)
+		n.log.Warn("profiler served without authentication", "path", "/debug/pprof/")
+	}
 	n.httpLn = ln
 	n.httpSrv = &http.Server{
 		Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
@@ -171,6 +176,18 @@ func (n *Node) startHTTP() error {
 		}
 	}()
 	return nil
+}
+
+// withProfiler serves net/http/pprof beside the API.
+func withProfiler(api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/", api)
+	return mux
 }
 
 // HTTPAddr is the address the API listens on.

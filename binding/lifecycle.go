@@ -47,8 +47,8 @@ func (s *Service) ReleaseCooled(ctx context.Context) (int, error) {
 	}
 }
 
-// Schedule adds the lifecycle jobs to c: expiry every expireEvery and
-// release every releaseEvery. Each run logs how many bindings it moved.
+// Schedule adds the lifecycle jobs to c: expiry every expireEvery, release
+// every releaseEvery, and forgetting day-old idempotency keys hourly. Each run logs how many bindings it moved.
 // Runs that overlap a still-running one are skipped rather than queued.
 func (s *Service) Schedule(ctx context.Context, c *cron.Cron, expireEvery,
 	releaseEvery time.Duration) error {
@@ -59,6 +59,7 @@ func (s *Service) Schedule(ctx context.Context, c *cron.Cron, expireEvery,
 	}{
 		{"expire", expireEvery, s.ExpireDue},
 		{"release", releaseEvery, s.ReleaseCooled},
+		{"purge-idempotency", time.Hour, s.PurgeIdempotency},
 	}
 	for _, j := range jobs {
 		job := cron.NewChain(cron.SkipIfStillRunning(cron.DiscardLogger)).Then(

@@ -67,6 +67,9 @@ type HTTP struct {
 
 	// RateBurst is how many requests a tenant may send at once above the rate.
 	RateBurst int `yaml:"rate_burst"`
+
+	// Pprof serves net/http/pprof under /debug/pprof/, unauthenticated.
+	Pprof bool `yaml:"pprof"`
 }
 
 // SIP configures signalling.
