@@ -139,8 +139,9 @@ func (c Config) validate() (trunk, error) {
 
 // parseTrunk reads "host:port" with an optional ";transport=x" suffix.
 func parseTrunk(s, transport string) (trunk, error) {
-	hostport, params, _ := strings.Cut(s, ";")
-	if name, value, ok := strings.Cut(params, "="); ok {
+	hostport, params, hasParams := strings.Cut(s, ";")
+	if hasParams {
+		name, value, _ := strings.Cut(params, "=")
 		if !strings.EqualFold(strings.TrimSpace(name), "transport") {
 			return trunk{}, fmt.Errorf("trunk: unknown parameter %q", name)
 		}
