@@ -90,7 +90,7 @@ func (c *call) sendAckB(sdp []byte) {
 	c.mu.Unlock()
 
 	if err := c.srv.write(ack.Clone()); err != nil {
-		c.log.Warn("ack leg b", "error", err)
+		c.logger().Warn("ack leg b", "error", err)
 	}
 }
 
@@ -139,7 +139,7 @@ func (c *call) confirm() {
 			interval = min(2*interval, sipmsg.T2)
 			resend.Reset(interval)
 		case <-giveUp.C:
-			c.log.Warn("caller never acknowledged the answer")
+			c.logger().Warn("caller never acknowledged the answer")
 			c.end(release{billing.ReleaseBroker, 408, q850TimerExpired, billing.ReasonNone},
 				true, !calleeGone)
 			return
@@ -194,6 +194,6 @@ func (c *call) reached() {
 	ctx, cancel := context.WithTimeout(c.srv.base, routeTimeout)
 	defer cancel()
 	if err := c.srv.router.Reached(ctx, c.dec); err != nil {
-		c.log.Warn("reached", "error", err)
+		c.logger().Warn("reached", "error", err)
 	}
 }

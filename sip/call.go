@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"context"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -58,7 +59,7 @@ type release struct {
 type call struct {
 	srv *Server
 	id  string
-	log *slog.Logger
+	log atomic.Pointer[slog.Logger] // made on first use: most calls never log
 
 	invite  *sipmsg.Request // the caller's INVITE, as received
 	txA     sipmsg.ServerTransaction
@@ -97,7 +98,7 @@ func (c *call) post(ev event) bool {
 	select {
 	case c.events <- ev:
 	default:
-		c.log.Warn("call event dropped", "kind", int(ev.kind))
+		c.logger().Warn("call event dropped", "kind", int(ev.kind))
 	}
 	return true
 }
@@ -124,5 +125,23 @@ func (c *call) confirmed() []event {
 		default:
 			return pending
 		}
+	}
+}
+
+// logger returns the call's child logger, named by its record id.
+func (c *call) logger() *slog.Logger {
+	if l := c.log.Load(); l != nil {
+		return l
+	}
+	l := c.srv.log.With("call", c.id)
+	c.log.CompareAndSwap(nil, l)
+	return c.log.Load()
+}
+
+// debug logs at debug level without making the child logger when debug
+// is off.
+func (c *call) debug(msg string, args ...any) {
+	if c.srv.log.Enabled(context.Background(), slog.LevelDebug) {
+		c.logger().Debug(msg, args...)
 	}
 }

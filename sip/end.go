@@ -104,7 +104,7 @@ func (c *call) sendBye(ctx context.Context, l *leg) sipmsg.ClientTransaction {
 
 	tx, err := c.srv.send(ctx, req)
 	if err != nil {
-		c.log.Warn("send bye", "error", err)
+		c.logger().Warn("send bye", "error", err)
 		return nil
 	}
 	return tx

@@ -58,7 +58,6 @@ func (s *Server) newCall(req *sipmsg.Request, tx sipmsg.ServerTransaction, in in
 		events: make(chan event, 8),
 		up:     make(chan struct{}),
 	}
-	c.log = s.log.With("call", c.id)
 	c.rec = billing.CallRecord{ID: c.id, InviteAt: time.Now(), Node: s.cfg.Node}
 
 	c.a = leg{
@@ -118,7 +117,7 @@ func (c *call) route(in inbound) bool {
 	r.BindingID, r.TenantID, r.Mode = dec.BindingID, dec.TenantID, string(dec.Mode)
 	r.X, r.Extension, r.Caller, r.Callee = dec.X, dec.Extension, dec.Caller, dec.Callee
 	r.Direction, r.OutID = string(dec.Direction), dec.OutID
-	c.log.Debug("routed", "binding", dec.BindingID, "mode", dec.Mode,
+	c.debug("routed", "binding", dec.BindingID, "mode", dec.Mode,
 		"x", dec.X, "callee", dec.Callee)
 
 	if c.cancelled.Load() {
@@ -135,7 +134,7 @@ func (c *call) refuse(err error, in inbound) {
 	if errors.As(err, &r) {
 		c.rec.BindingID, c.rec.TenantID, c.rec.Mode = r.BindingID, r.TenantID, string(r.Mode)
 	} else {
-		c.log.Warn("route", "error", err)
+		c.logger().Warn("route", "error", err)
 	}
 
 	region := c.srv.cfg.Region
@@ -170,7 +169,7 @@ func (c *call) dial(in inbound) bool {
 		c.txB, err = c.srv.send(c.srv.base, req)
 	}
 	if err != nil {
-		c.log.Warn("dial trunk", "error", err)
+		c.logger().Warn("dial trunk", "error", err)
 		c.respondA(503, nil)
 		c.finish(release{billing.ReleaseBroker, 503, q850OutOfOrder, billing.ReasonFailed})
 		return false

@@ -40,7 +40,7 @@ type sockets struct {
 	tcp *net.TCPListener
 }
 
-func listenLoopback(t *testing.T) sockets {
+func listenLoopback(t testing.TB) sockets {
 	t.Helper()
 	udp, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -69,7 +69,7 @@ type peer struct {
 	sock sockets
 }
 
-func newPeer(t *testing.T, filter sip.TransportReadFilter) *peer {
+func newPeer(t testing.TB, filter sip.TransportReadFilter) *peer {
 	t.Helper()
 	opts := []sipgo.UserAgentOption{}
 	if filter != nil {
@@ -92,7 +92,7 @@ func newPeer(t *testing.T, filter sip.TransportReadFilter) *peer {
 }
 
 // serve starts reading; handlers must be registered before.
-func (p *peer) serve(t *testing.T) {
+func (p *peer) serve(t testing.TB) {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); p.srv.ServeUDP(p.sock.udp) }()
@@ -139,7 +139,7 @@ type trunkPeer struct {
 	behave     atomic.Pointer[behaviour]
 }
 
-func newTrunk(t *testing.T, transport string) *trunkPeer {
+func newTrunk(t testing.TB, transport string) *trunkPeer {
 	tp := &trunkPeer{
 		invites:   make(chan *sip.Request, 512),
 		raw:       make(chan string, 512),
@@ -248,7 +248,7 @@ type phonePeer struct {
 	acks      chan *sip.Request
 }
 
-func newPhone(t *testing.T) *phonePeer {
+func newPhone(t testing.TB) *phonePeer {
 	pp := &phonePeer{
 		peer:      newPeer(t, nil),
 		byes:      make(chan *sip.Request, 512),
@@ -283,7 +283,7 @@ type env struct {
 }
 
 // newEnv starts a broker on loopback; transport is the trunk's.
-func newEnv(t *testing.T, transport string, tune func(*mlsip.Config)) *env {
+func newEnv(t testing.TB, transport string, tune func(*mlsip.Config)) *env {
 	t.Helper()
 	e := &env{router: newRouter(), rec: newRecorder(), trunk: newTrunk(t, transport),
 		phone: newPhone(t)}

@@ -23,7 +23,7 @@ func (c *call) finish(rel release) {
 	c.mu.Unlock()
 
 	countOutcome(rel.reason)
-	c.log.Debug("call ended", "side", rel.side, "code", rel.code,
+	c.debug("call ended", "side", rel.side, "code", rel.code,
 		"reason", rel.reason, "billsec", r.BillSec)
 
 	// The record goes before the call leaves the registry, so that Drain
@@ -31,7 +31,7 @@ func (c *call) finish(rel release) {
 	ctx, cancel := context.WithTimeout(c.srv.base, recordTimeout)
 	defer cancel()
 	if err := c.srv.rec.Record(ctx, r); err != nil {
-		c.log.Error("record call", "error", err)
+		c.logger().Error("record call", "error", err)
 	}
 	c.srv.calls.remove(c)
 }

@@ -50,7 +50,7 @@ func (c *call) ring() bool {
 			}
 			c.clear(release{billing.ReleaseBroker, 480, cause, billing.ReasonNoAnswer}, true)
 		case <-c.guardC():
-			c.log.Warn("leg b gave no final answer to cancel")
+			c.logger().Warn("leg b gave no final answer to cancel")
 			c.txB.Terminate()
 			c.finish(c.setup.outcome)
 			return false
@@ -141,7 +141,7 @@ func (c *call) sdpForA(res *sipmsg.Response) []byte {
 	defer c.mu.Unlock()
 	out, err := c.a.sdp.rewrite(sdp, c.srv.cfg.MediaIP)
 	if err != nil {
-		c.log.Warn("leg b sent sdp that does not parse")
+		c.logger().Warn("leg b sent sdp that does not parse")
 		return nil
 	}
 	return out
@@ -200,7 +200,7 @@ func (c *call) sendCancel() {
 
 	tx, err := c.srv.send(c.srv.base, req)
 	if err != nil {
-		c.log.Warn("cancel leg b", "error", err)
+		c.logger().Warn("cancel leg b", "error", err)
 		return
 	}
 	c.setup.cancelTx = tx
