@@ -75,6 +75,7 @@ type call struct {
 	events    chan event
 	up        chan struct{} // closed once the call is confirmed
 	cancelled atomic.Bool   // the caller's CANCEL arrived
+	hungUp    atomic.Bool   // shutdown asked the call to end
 	setup     setupState    // owned by the INVITE handler
 
 	mu       sync.Mutex

@@ -11,37 +11,7 @@ import (
 
 func TestCallsConnectPerMode(t *testing.T) {
 	e := newEnv(t, "udp", nil)
-	pai := sip.NewHeader("P-Asserted-Identity", "<sip:"+numA+"@127.0.0.1>")
-
-	cases := []struct {
-		name      string
-		dial      dialOpts
-		callee    string
-		dir       binding.Direction
-		dialled   string // what the Router must be asked
-		extension string
-	}{
-		{"AXB A calls B", dialOpts{from: numA, to: xAXB}, numB, binding.AToPeer, xAXB, ""},
-		{"AXB B calls A", dialOpts{from: numB, to: xAXB}, numA, binding.PeerToA, xAXB, ""},
-		{"AXB caller in national form", dialOpts{from: "13912345678", to: xAXB},
-			numA, binding.PeerToA, xAXB, ""},
-		{"AXB caller from P-Asserted-Identity", dialOpts{from: "anonymous", to: xAXB,
-			headers: []sip.Header{pai}}, numB, binding.AToPeer, xAXB, ""},
-		{"AXN anyone reaches A", dialOpts{from: numStranger, to: xAXN},
-			numA, binding.PeerToA, xAXN, ""},
-		{"AXN A reaches N", dialOpts{from: numA, to: xAXN}, numN, binding.AToPeer, xAXN, ""},
-		{"AXE X-E", dialOpts{from: numStranger, to: xAXE + "-" + extAXE},
-			numA, binding.PeerToA, xAXE + "-" + extAXE, ""},
-		{"AXE X*E", dialOpts{from: numStranger, to: xAXE + "*" + extAXE},
-			numA, binding.PeerToA, xAXE + "*" + extAXE, ""},
-		{"AXE sip URI ;ext=", dialOpts{from: numStranger, to: xAXE,
-			uri: "sip:" + xAXE + "@HOST;ext=" + extAXE}, numA, binding.PeerToA, xAXE, extAXE},
-		{"AXE sip user ;ext=", dialOpts{from: numStranger, to: xAXE,
-			uri: "sip:" + xAXE + ";ext=" + extAXE + "@HOST"}, numA, binding.PeerToA, xAXE, extAXE},
-		{"AXE tel URI ;ext=", dialOpts{from: numStranger, to: xAXE,
-			uri: "tel:" + xAXE + ";ext=" + extAXE}, numA, binding.PeerToA, xAXE, extAXE},
-	}
-	for _, tc := range cases {
+	for _, tc := range connectCases {
 		t.Run(tc.name, func(t *testing.T) {
 			// The 180 is not checked here: sipgo handles each response in
 			// its own goroutine, so a 200 sent right behind it may overtake
@@ -101,4 +71,36 @@ func checkAnswered(t *testing.T, rec *billing.CallRecord, side string) {
 		t.Errorf("record id %q binding %q node %q tenant %d",
 			rec.ID, rec.BindingID, rec.Node, rec.TenantID)
 	}
+}
+
+// connectCases are calls every mode must connect, with what the Router
+// must be asked and where leg B must go.
+var connectCases = []struct {
+	name      string
+	dial      dialOpts
+	callee    string
+	dir       binding.Direction
+	dialled   string // what the Router must be asked
+	extension string
+}{
+	{"AXB A calls B", dialOpts{from: numA, to: xAXB}, numB, binding.AToPeer, xAXB, ""},
+	{"AXB B calls A", dialOpts{from: numB, to: xAXB}, numA, binding.PeerToA, xAXB, ""},
+	{"AXB caller in national form", dialOpts{from: "13912345678", to: xAXB},
+		numA, binding.PeerToA, xAXB, ""},
+	{"AXB caller from P-Asserted-Identity", dialOpts{from: "anonymous", to: xAXB,
+		headers: []sip.Header{
+			sip.NewHeader("P-Asserted-Identity", "<sip:"+numA+"@127.0.0.1>")}}, numB, binding.AToPeer, xAXB, ""},
+	{"AXN anyone reaches A", dialOpts{from: numStranger, to: xAXN},
+		numA, binding.PeerToA, xAXN, ""},
+	{"AXN A reaches N", dialOpts{from: numA, to: xAXN}, numN, binding.AToPeer, xAXN, ""},
+	{"AXE X-E", dialOpts{from: numStranger, to: xAXE + "-" + extAXE},
+		numA, binding.PeerToA, xAXE + "-" + extAXE, ""},
+	{"AXE X*E", dialOpts{from: numStranger, to: xAXE + "*" + extAXE},
+		numA, binding.PeerToA, xAXE + "*" + extAXE, ""},
+	{"AXE sip URI ;ext=", dialOpts{from: numStranger, to: xAXE,
+		uri: "sip:" + xAXE + "@HOST;ext=" + extAXE}, numA, binding.PeerToA, xAXE, extAXE},
+	{"AXE sip user ;ext=", dialOpts{from: numStranger, to: xAXE,
+		uri: "sip:" + xAXE + ";ext=" + extAXE + "@HOST"}, numA, binding.PeerToA, xAXE, extAXE},
+	{"AXE tel URI ;ext=", dialOpts{from: numStranger, to: xAXE,
+		uri: "tel:" + xAXE + ";ext=" + extAXE}, numA, binding.PeerToA, xAXE, extAXE},
 }

@@ -74,7 +74,8 @@ func (e *env) invite(ctx context.Context, o dialOpts) (*sipgo.DialogClientSessio
 // session, every status the caller saw, and the failure status (0 when
 // answered, and then ACKed). It never fails the test, so goroutines other
 // than the test's may use it.
-func (e *env) place(ctx context.Context, o dialOpts) (*sipgo.DialogClientSession, []int, int, error) {
+func (e *env) place(ctx context.Context, o dialOpts) (
+	*sipgo.DialogClientSession, []int, int, error) {
 	sess, err := e.invite(ctx, o)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("invite: %w", err)

@@ -67,58 +67,60 @@ func TestMaxDurationEndsBothLegs(t *testing.T) {
 
 func TestReinviteIsRelayed(t *testing.T) {
 	e := newEnv(t, "udp", nil)
+	t.Run("from the caller", func(t *testing.T) { reinviteFromCaller(t, e) })
+	t.Run("from the callee", func(t *testing.T) { reinviteFromCallee(t, e) })
+}
 
-	t.Run("from the caller", func(t *testing.T) {
-		sess, _ := e.connect(t, dialOpts{from: numA, to: xAXB})
-		recv(t, e.trunk.sessions, "answered dialog at the trunk")
-		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-		defer cancel()
+func reinviteFromCaller(t *testing.T, e *env) {
+	sess, _ := e.connect(t, dialOpts{from: numA, to: xAXB})
+	recv(t, e.trunk.sessions, "answered dialog at the trunk")
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
 
-		req := sip.NewRequest(sip.INVITE, sess.InviteResponse.Contact().Address)
-		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-		req.SetBody(offer(numA, 40100))
-		res, err := sess.Do(ctx, req)
-		if err != nil || res.StatusCode != 200 {
-			t.Fatalf("re-INVITE answered %v, %v; want 200", res, err)
-		}
-		checkRewritten(t, res.Body(), numB, "41000")
+	req := sip.NewRequest(sip.INVITE, sess.InviteResponse.Contact().Address)
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	req.SetBody(offer(numA, 40100))
+	res, err := sess.Do(ctx, req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("re-INVITE answered %v, %v; want 200", res, err)
+	}
+	checkRewritten(t, res.Body(), numB, "41000")
 
-		at := recv(t, e.trunk.reinvites, "re-INVITE at the callee")
-		checkRewritten(t, at.Body(), numA, "40100")
-		if v := originVersion(at.Body()); v != "2" {
-			t.Errorf("leg B origin version %s after a new offer, want 2", v)
-		}
+	at := recv(t, e.trunk.reinvites, "re-INVITE at the callee")
+	checkRewritten(t, at.Body(), numA, "40100")
+	if v := originVersion(at.Body()); v != "2" {
+		t.Errorf("leg B origin version %s after a new offer, want 2", v)
+	}
 
-		ack := sip.NewRequest(sip.ACK, sess.InviteResponse.Contact().Address)
-		if err := sess.WriteAck(ctx, ack); err != nil {
-			t.Fatalf("ack: %v", err)
-		}
-		recv(t, e.trunk.acks, "ACK of the relayed re-INVITE")
+	ack := sip.NewRequest(sip.ACK, sess.InviteResponse.Contact().Address)
+	if err := sess.WriteAck(ctx, ack); err != nil {
+		t.Fatalf("ack: %v", err)
+	}
+	recv(t, e.trunk.acks, "ACK of the relayed re-INVITE")
 
-		hangUp(t, sess)
-		checkAnswered(t, e.rec.next(t), billing.ReleaseCaller)
-	})
+	hangUp(t, sess)
+	checkAnswered(t, e.rec.next(t), billing.ReleaseCaller)
+}
 
-	t.Run("from the callee", func(t *testing.T) {
-		sess, _ := e.connect(t, dialOpts{from: numA, to: xAXB})
-		callee := recv(t, e.trunk.sessions, "answered dialog at the trunk")
-		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-		defer cancel()
+func reinviteFromCallee(t *testing.T, e *env) {
+	sess, _ := e.connect(t, dialOpts{from: numA, to: xAXB})
+	callee := recv(t, e.trunk.sessions, "answered dialog at the trunk")
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
 
-		req := sip.NewRequest(sip.INVITE, callee.InviteRequest.Contact().Address)
-		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-		req.SetBody(offer(numB, 42100))
-		res, err := callee.Do(ctx, req)
-		if err != nil || res.StatusCode != 200 {
-			t.Fatalf("re-INVITE answered %v, %v; want 200", res, err)
-		}
-		at := recv(t, e.phone.reinvites, "re-INVITE at the caller")
-		checkRewritten(t, at.Body(), numB, "42100")
-		recv(t, e.phone.acks, "ACK at the caller")
+	req := sip.NewRequest(sip.INVITE, callee.InviteRequest.Contact().Address)
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	req.SetBody(offer(numB, 42100))
+	res, err := callee.Do(ctx, req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("re-INVITE answered %v, %v; want 200", res, err)
+	}
+	at := recv(t, e.phone.reinvites, "re-INVITE at the caller")
+	checkRewritten(t, at.Body(), numB, "42100")
+	recv(t, e.phone.acks, "ACK at the caller")
 
-		hangUp(t, sess)
-		checkAnswered(t, e.rec.next(t), billing.ReleaseCaller)
-	})
+	hangUp(t, sess)
+	checkAnswered(t, e.rec.next(t), billing.ReleaseCaller)
 }
 
 // checkRewritten checks that an SDP relayed by the broker has the

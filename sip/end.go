@@ -22,6 +22,7 @@ func (c *call) byeFrom(fromA bool) {
 
 // hangup ends the call for shutdown.
 func (c *call) hangup() {
+	c.hungUp.Store(true)
 	if !c.post(event{kind: evHangup}) {
 		c.onConfirmedEvent(event{kind: evHangup})
 	}

@@ -73,7 +73,8 @@ func (r *fakeRouter) lastAsked() binding.RouteRequest {
 	return r.asked[len(r.asked)-1]
 }
 
-func (r *fakeRouter) Route(ctx context.Context, req binding.RouteRequest) (binding.Decision, error) {
+func (r *fakeRouter) Route(ctx context.Context, req binding.RouteRequest) (
+	binding.Decision, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.asked = append(r.asked, req)

@@ -120,8 +120,13 @@ func (c *call) route(in inbound) bool {
 	c.debug("routed", "binding", dec.BindingID, "mode", dec.Mode,
 		"x", dec.X, "callee", dec.Callee)
 
-	if c.cancelled.Load() {
+	switch {
+	case c.cancelled.Load():
 		c.finish(release{billing.ReleaseCaller, 487, q850Normal, billing.ReasonNoAnswer})
+		return false
+	case c.hungUp.Load():
+		c.respondA(503, nil)
+		c.finish(release{billing.ReleaseBroker, 503, q850(503), billing.ReasonFailed})
 		return false
 	}
 	return true
@@ -165,8 +170,11 @@ func splitDialled(d string) (x, ext string) {
 func (c *call) dial(in inbound) bool {
 	req, err := c.newInviteB(in)
 	if err == nil {
+		// The context bounds only the connection to the trunk (TCP, TLS).
+		ctx, cancel := context.WithTimeout(c.srv.base, dialTimeout)
 		c.inviteB = req
-		c.txB, err = c.srv.send(c.srv.base, req)
+		c.txB, err = c.srv.send(ctx, req)
+		cancel()
 	}
 	if err != nil {
 		c.logger().Warn("dial trunk", "error", err)

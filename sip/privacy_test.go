@@ -36,28 +36,7 @@ func TestCalleeNeverSeesTheCaller(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
 
-	national := numA[3:]
-	encoded := base64.StdEncoding.EncodeToString([]byte(numA))
-	// A proxy in front of the broker would record-route; here the route
-	// leads straight back to the broker, and names the caller to tempt it.
-	route := "<sip:" + numA[1:] + "@" + e.srv.UDPAddr().String() + ";lr>"
-	callID := sip.CallIDHeader(numA[1:] + "-" + encoded + "@127.0.0.1")
-	headers := []sip.Header{
-		&callID,
-		sip.NewHeader("Contact", "\""+national+"\" <sip:"+numA+"@127.0.0.1:"+
-			itoa(e.phone.sock.port("udp"))+";user=phone>"),
-		sip.NewHeader("Record-Route", route),
-		sip.NewHeader("P-Asserted-Identity", "\""+national+"\" <sip:"+numA+"@127.0.0.1>"),
-		sip.NewHeader("P-Preferred-Identity", "<tel:"+numA+">"),
-		sip.NewHeader("Remote-Party-ID", "<sip:"+numA+"@127.0.0.1>;party=calling"),
-		sip.NewHeader("Diversion", "<sip:"+national+"@127.0.0.1>;reason=unconditional"),
-		sip.NewHeader("User-Agent", "phone of "+national),
-		sip.NewHeader("Subject", "call from "+numA),
-		sip.NewHeader("Call-Info", "<http://example.com/"+national+".png>;purpose=icon"),
-		sip.NewHeader("X-Caller", encoded),
-		sip.NewHeader("Supported", "100rel, timer, replaces"),
-		sip.NewHeader("Allow", "INVITE, ACK, BYE, CANCEL, UPDATE"),
-	}
+	headers, callID := tempting(e)
 	sess, err := e.invite(ctx, dialOpts{from: numA, to: xAXB, headers: headers})
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +53,7 @@ func TestCalleeNeverSeesTheCaller(t *testing.T) {
 		}
 	}
 	inv := recv(t, e.trunk.invites, "INVITE at the trunk")
-	checkLegB(t, inv, string(callID))
+	checkLegB(t, inv, callID)
 
 	// The other way round: nothing of the callee reaches the caller.
 	if s := sess.InviteResponse.String(); strings.Contains(s, numB[3:]) {
@@ -121,4 +100,32 @@ func checkLegB(t *testing.T, inv *sip.Request, callerCallID string) {
 		!strings.Contains(s.Value(), "timer") {
 		t.Errorf("Supported %v, want the caller's without 100rel", s)
 	}
+}
+
+// tempting returns headers that carry the caller's number every way a
+// phone or a network might, and the Call-ID among them.
+func tempting(e *env) ([]sip.Header, string) {
+	national := numA[3:]
+	encoded := base64.StdEncoding.EncodeToString([]byte(numA))
+	// A proxy in front of the broker would record-route; here the route
+	// leads straight back to the broker, and names the caller to tempt it.
+	route := "<sip:" + numA[1:] + "@" + e.srv.UDPAddr().String() + ";lr>"
+	callID := sip.CallIDHeader(numA[1:] + "-" + encoded + "@127.0.0.1")
+	headers := []sip.Header{
+		&callID,
+		sip.NewHeader("Contact", "\""+national+"\" <sip:"+numA+"@127.0.0.1:"+
+			itoa(e.phone.sock.port("udp"))+";user=phone>"),
+		sip.NewHeader("Record-Route", route),
+		sip.NewHeader("P-Asserted-Identity", "\""+national+"\" <sip:"+numA+"@127.0.0.1>"),
+		sip.NewHeader("P-Preferred-Identity", "<tel:"+numA+">"),
+		sip.NewHeader("Remote-Party-ID", "<sip:"+numA+"@127.0.0.1>;party=calling"),
+		sip.NewHeader("Diversion", "<sip:"+national+"@127.0.0.1>;reason=unconditional"),
+		sip.NewHeader("User-Agent", "phone of "+national),
+		sip.NewHeader("Subject", "call from "+numA),
+		sip.NewHeader("Call-Info", "<http://example.com/"+national+".png>;purpose=icon"),
+		sip.NewHeader("X-Caller", encoded),
+		sip.NewHeader("Supported", "100rel, timer, replaces"),
+		sip.NewHeader("Allow", "INVITE, ACK, BYE, CANCEL, UPDATE"),
+	}
+	return headers, string(callID)
 }

@@ -62,7 +62,8 @@ func TestCallerCancelsWhileRinging(t *testing.T) {
 	recv(t, e.trunk.cancels, "CANCEL at the trunk")
 
 	body := ringing.Body()
-	if !bytes.HasPrefix(body, []byte("v=0\r\no=- ")) || !bytes.Contains(body, []byte(" IN IP4 127.0.0.1\r\n")) {
+	if !bytes.HasPrefix(body, []byte("v=0\r\no=- ")) ||
+		!bytes.Contains(body, []byte(" IN IP4 127.0.0.1\r\n")) {
 		t.Errorf("183 SDP origin not the broker's:\n%s", body)
 	}
 	if bytes.Contains(body, []byte(numB[1:])) || bytes.Contains(body, []byte(numB[3:])) {
@@ -95,7 +96,8 @@ func TestCalleeAnswersAfterCancel(t *testing.T) {
 	}
 
 	rec := e.rec.next(t)
-	if rec.ReleaseSide != billing.ReleaseCaller || rec.UnconnectedReason != billing.ReasonNoAnswer ||
+	if rec.ReleaseSide != billing.ReleaseCaller ||
+		rec.UnconnectedReason != billing.ReasonNoAnswer ||
 		!rec.AnswerAt.IsZero() || rec.BillSec != 0 {
 		t.Errorf("record side %q reason %q answer %v billsec %d, want an unanswered call",
 			rec.ReleaseSide, rec.UnconnectedReason, rec.AnswerAt, rec.BillSec)

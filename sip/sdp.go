@@ -73,42 +73,58 @@ func sdpRest(body []byte) ([]byte, error) {
 
 	out := make([]byte, 0, len(body)+8)
 	out = append(out, "s=-\r\n"...)
-	var origins, media, conns int
-	for n := 0; len(body) > 0; n++ {
+	var n sdpCount
+	for len(body) > 0 {
 		var line []byte
 		line, body = nextSDPLine(body)
-		if len(line) == 0 {
-			if len(bytes.TrimSpace(body)) == 0 {
-				break
-			}
-			return nil, errBadSDP
+		if len(line) == 0 && len(bytes.TrimSpace(body)) == 0 {
+			break
 		}
-		if !validSDPLine(line) || (n == 0) != bytes.Equal(line, []byte("v=0")) {
-			return nil, errBadSDP
+		keep, err := n.check(line)
+		if err != nil {
+			return nil, err
 		}
-
-		switch line[0] {
-		case 'v', 's', 'i', 'u', 'e', 'p':
-			continue
-		case 'o':
-			if media > 0 || len(bytes.Fields(line[2:])) != 6 {
-				return nil, errBadSDP
-			}
-			origins++
-			continue
-		case 'm':
-			media++
-		case 'c':
-			conns++
+		if keep {
+			out = append(out, line...)
+			out = append(out, "\r\n"...)
 		}
-		out = append(out, line...)
-		out = append(out, "\r\n"...)
 	}
 
-	if origins != 1 || media == 0 || conns == 0 {
+	if n.origins != 1 || n.media == 0 || n.conns == 0 {
 		return nil, errBadSDP
 	}
 	return out, nil
+}
+
+// sdpCount follows the lines of one session description.
+type sdpCount struct {
+	lines, origins, media, conns int
+}
+
+// check validates the next line and reports whether it passes through:
+// v=, o= and s= are the broker's, and i=, u=, e=, p= are dropped.
+func (n *sdpCount) check(line []byte) (bool, error) {
+	first := n.lines == 0
+	n.lines++
+	if !validSDPLine(line) || first != bytes.Equal(line, []byte("v=0")) {
+		return false, errBadSDP
+	}
+
+	switch line[0] {
+	case 'v', 's', 'i', 'u', 'e', 'p':
+		return false, nil
+	case 'o':
+		if n.media > 0 || len(bytes.Fields(line[2:])) != 6 {
+			return false, errBadSDP
+		}
+		n.origins++
+		return false, nil
+	case 'm':
+		n.media++
+	case 'c':
+		n.conns++
+	}
+	return true, nil
 }
 
 // nextSDPLine cuts the first line off b; SDP lines end in CRLF, but a bare

@@ -49,7 +49,8 @@ func TestSDPRewrite(t *testing.T) {
 		t.Errorf("unchanged SDP got a new origin:\n%s", again)
 	}
 	changed := bytes.Replace(good, []byte("4000"), []byte("4002"), 1)
-	if out, _ := s.rewrite(changed, "192.0.2.1"); !bytes.Contains(out, []byte("o=- 42 2 IN IP4 ")) {
+	out, _ = s.rewrite(changed, "192.0.2.1")
+	if !bytes.Contains(out, []byte("o=- 42 2 IN IP4 ")) {
 		t.Errorf("changed SDP kept its version:\n%s", out)
 	}
 
@@ -62,19 +63,24 @@ func TestSDPRewrite(t *testing.T) {
 }
 
 func TestSDPRewriteRefusesMalformed(t *testing.T) {
+	const (
+		o = "o=- 1 1 IN IP4 1.2.3.4"
+		c = "c=IN IP4 1.2.3.4"
+		m = "m=audio 1 RTP/AVP 0"
+	)
 	cases := map[string][]byte{
 		"empty":             nil,
-		"no version first":  sdpLines("o=- 1 1 IN IP4 1.2.3.4", "v=0", "c=IN IP4 1.2.3.4", "m=audio 1 RTP/AVP 0"),
-		"two versions":      sdpLines("v=0", "v=0", "o=- 1 1 IN IP4 1.2.3.4", "c=IN IP4 1.2.3.4", "m=audio 1 RTP/AVP 0"),
-		"no origin":         sdpLines("v=0", "s=-", "c=IN IP4 1.2.3.4", "m=audio 1 RTP/AVP 0"),
-		"short origin":      sdpLines("v=0", "o=- 1 IN IP4 1.2.3.4", "c=IN IP4 1.2.3.4", "m=audio 1 RTP/AVP 0"),
-		"origin in media":   sdpLines("v=0", "c=IN IP4 1.2.3.4", "m=audio 1 RTP/AVP 0", "o=- 1 1 IN IP4 1.2.3.4"),
-		"no media":          sdpLines("v=0", "o=- 1 1 IN IP4 1.2.3.4", "c=IN IP4 1.2.3.4", "t=0 0"),
-		"no connection":     sdpLines("v=0", "o=- 1 1 IN IP4 1.2.3.4", "t=0 0", "m=audio 1 RTP/AVP 0"),
-		"not a field":       sdpLines("v=0", "o=- 1 1 IN IP4 1.2.3.4", "hello", "c=IN IP4 1.2.3.4", "m=audio 1 RTP/AVP 0"),
-		"upper-case type":   sdpLines("v=0", "o=- 1 1 IN IP4 1.2.3.4", "C=IN IP4 1.2.3.4", "m=audio 1 RTP/AVP 0"),
-		"control character": sdpLines("v=0", "o=- 1 1 IN IP4 1.2.3.4", "c=IN IP4 1.2.3.4\x00", "m=audio 1 RTP/AVP 0"),
-		"blank line inside": sdpLines("v=0", "o=- 1 1 IN IP4 1.2.3.4", "", "c=IN IP4 1.2.3.4", "m=audio 1 RTP/AVP 0"),
+		"no version first":  sdpLines(o, "v=0", c, m),
+		"two versions":      sdpLines("v=0", "v=0", o, c, m),
+		"no origin":         sdpLines("v=0", "s=-", c, m),
+		"short origin":      sdpLines("v=0", "o=- 1 IN IP4 1.2.3.4", c, m),
+		"origin in media":   sdpLines("v=0", c, m, o),
+		"no media":          sdpLines("v=0", o, c, "t=0 0"),
+		"no connection":     sdpLines("v=0", o, "t=0 0", m),
+		"not a field":       sdpLines("v=0", o, "hello", c, m),
+		"upper-case type":   sdpLines("v=0", o, "C=IN IP4 1.2.3.4", m),
+		"control character": sdpLines("v=0", o, c+"\x00", m),
+		"blank line inside": sdpLines("v=0", o, "", c, m),
 		"too large":         append(sdpLines("v=0"), bytes.Repeat([]byte("a=x\r\n"), maxSDP)...),
 	}
 	for name, body := range cases {

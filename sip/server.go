@@ -43,6 +43,7 @@ const (
 	routeTimeout  = 5 * time.Second // Router.Route and Router.Reached
 	recordTimeout = 5 * time.Second // Recorder.Record
 	byeTimeout    = 4 * time.Second // waiting for a BYE's answer
+	dialTimeout   = 5 * time.Second // connecting to the trunk over TCP or TLS
 )
 
 // Server is the broker's B2BUA: it answers calls on leg A and places
