@@ -90,7 +90,7 @@ func (c *call) sendAckB(sdp []byte) {
 	c.mu.Unlock()
 
 	if err := c.srv.write(ack.Clone()); err != nil {
-		c.logger().Warn("ack leg b", "error", err)
+		c.logger().Warn("ack leg b", errAttr(err))
 	}
 }
 
@@ -194,6 +194,6 @@ func (c *call) reached() {
 	ctx, cancel := context.WithTimeout(c.srv.base, routeTimeout)
 	defer cancel()
 	if err := c.srv.router.Reached(ctx, c.dec); err != nil {
-		c.logger().Warn("reached", "error", err)
+		c.logger().Warn("reached", errAttr(err))
 	}
 }

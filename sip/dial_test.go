@@ -23,6 +23,7 @@ type dialOpts struct {
 	transport string // "udp" (default) or "tcp"
 	headers   []sip.Header
 	sdp       []byte
+	lateOffer bool // no SDP in the INVITE: the offer comes in the 200
 }
 
 func (e *env) brokerAddr(transport string) netip.AddrPort {
@@ -63,8 +64,12 @@ func (e *env) invite(ctx context.Context, o dialOpts) (*sipgo.DialogClientSessio
 	if body == nil {
 		body = offer(o.from, 40000)
 	}
-	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	req.SetBody(body)
+	if o.lateOffer {
+		req.SetBody(nil)
+	} else {
+		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+		req.SetBody(body)
+	}
 
 	dua := sipgo.DialogUA{Client: e.phone.cli, ContactHDR: e.phone.contact(transport)}
 	return dua.WriteInvite(ctx, req)

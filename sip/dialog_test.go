@@ -170,3 +170,33 @@ func TestCallOverTCP(t *testing.T) {
 	checkAnswered(t, e.rec.next(t), billing.ReleaseCallee)
 	_ = sess
 }
+
+func TestLateOfferAnswerGoesInTheACK(t *testing.T) {
+	e := newEnv(t, "udp", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+
+	sess, err := e.invite(ctx, dialOpts{from: numA, to: xAXB, lateOffer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.WaitAnswer(ctx, sipAnswerOptions()); err != nil {
+		t.Fatalf("wait answer: %v", err)
+	}
+	if inv := recv(t, e.trunk.invites, "INVITE"); len(inv.Body()) != 0 {
+		t.Errorf("leg B INVITE has a body though the caller sent none:\n%s", inv.Body())
+	}
+	checkRewritten(t, sess.InviteResponse.Body(), numB, "42000")
+
+	ack := sip.NewRequest(sip.ACK, sess.InviteResponse.Contact().Address)
+	ack.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	ack.SetBody(offer(numA, 40200))
+	if err := sess.WriteAck(ctx, ack); err != nil {
+		t.Fatalf("ack: %v", err)
+	}
+	got := recv(t, e.trunk.acks, "ACK at the callee")
+	checkRewritten(t, got.Body(), numA, "40200")
+
+	hangUp(t, sess)
+	checkAnswered(t, e.rec.next(t), billing.ReleaseCaller)
+}

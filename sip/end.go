@@ -105,7 +105,7 @@ func (c *call) sendBye(ctx context.Context, l *leg) sipmsg.ClientTransaction {
 
 	tx, err := c.srv.send(ctx, req)
 	if err != nil {
-		c.logger().Warn("send bye", "error", err)
+		c.logger().Warn("send bye", errAttr(err))
 		return nil
 	}
 	return tx

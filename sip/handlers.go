@@ -83,7 +83,7 @@ func awaitAck(tx sipmsg.ServerTransaction) {
 func (s *Server) respond(tx sipmsg.ServerTransaction, res *sipmsg.Response) error {
 	s.trace("send", res)
 	if err := tx.Respond(res); err != nil {
-		s.log.Debug("respond", "code", res.StatusCode, "error", err)
+		s.log.Debug("respond", "code", res.StatusCode, errAttr(err))
 		return err
 	}
 	return nil

@@ -139,7 +139,7 @@ func (c *call) refuse(err error, in inbound) {
 	if errors.As(err, &r) {
 		c.rec.BindingID, c.rec.TenantID, c.rec.Mode = r.BindingID, r.TenantID, string(r.Mode)
 	} else {
-		c.logger().Warn("route", "error", err)
+		c.logger().Warn("route", errAttr(err))
 	}
 
 	region := c.srv.cfg.Region
@@ -177,7 +177,7 @@ func (c *call) dial(in inbound) bool {
 		cancel()
 	}
 	if err != nil {
-		c.logger().Warn("dial trunk", "error", err)
+		c.logger().Warn("dial trunk", errAttr(err))
 		c.respondA(503, nil)
 		c.finish(release{billing.ReleaseBroker, 503, q850OutOfOrder, billing.ReasonFailed})
 		return false

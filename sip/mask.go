@@ -30,7 +30,7 @@ func maskText(s string) string {
 					b.Grow(len(s))
 				}
 				b.WriteString(s[last:start])
-				b.WriteString(phone.Mask(s[start:i]))
+				b.WriteString(maskRun(s[start:i]))
 				last = i
 			}
 			start = -1
@@ -41,6 +41,23 @@ func maskText(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// errAttr logs err with its digit runs masked: errors from sipgo quote
+// request lines, and those name the callee.
+func errAttr(err error) slog.Attr {
+	return slog.String("error", maskText(err.Error()))
+}
+
+// maskRun masks one digit run. A run of 11 digits or more is taken as a
+// national mobile number, perhaps behind its country code, and masked the
+// way the broker shows numbers everywhere: "8613812345678" becomes
+// "86138****5678". Shorter runs get phone.Mask.
+func maskRun(run string) string {
+	if n := len(run); n >= 11 {
+		return run[:n-8] + "****" + run[n-4:]
+	}
+	return phone.Mask(run)
 }
 
 // maskHandler wraps the broker's log handler for sipgo's own logging. sipgo

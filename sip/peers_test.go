@@ -285,6 +285,18 @@ type env struct {
 // newEnv starts a broker on loopback; transport is the trunk's.
 func newEnv(t testing.TB, transport string, tune func(*mlsip.Config)) *env {
 	t.Helper()
+	return newEnvWith(t, transport, testLogger(), tune)
+}
+
+// newEnvLogged starts a broker with a UDP trunk that logs to log.
+func newEnvLogged(t testing.TB, log *slog.Logger, tune func(*mlsip.Config)) *env {
+	t.Helper()
+	return newEnvWith(t, "udp", log, tune)
+}
+
+func newEnvWith(t testing.TB, transport string, log *slog.Logger,
+	tune func(*mlsip.Config)) *env {
+	t.Helper()
 	e := &env{router: newRouter(), rec: newRecorder(), trunk: newTrunk(t, transport),
 		phone: newPhone(t)}
 	cfg := mlsip.Config{
@@ -296,7 +308,7 @@ func newEnv(t testing.TB, transport string, tune func(*mlsip.Config)) *env {
 	if tune != nil {
 		tune(&cfg)
 	}
-	srv, err := mlsip.New(cfg, e.router, e.rec, testLogger())
+	srv, err := mlsip.New(cfg, e.router, e.rec, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func (c *call) finish(rel release) {
 	ctx, cancel := context.WithTimeout(c.srv.base, recordTimeout)
 	defer cancel()
 	if err := c.srv.rec.Record(ctx, r); err != nil {
-		c.logger().Error("record call", "error", err)
+		c.logger().Error("record call", errAttr(err))
 	}
 	c.srv.calls.remove(c)
 }

@@ -154,7 +154,7 @@ func (c *call) ackFor(to *leg, out *sipmsg.Request) *sipmsg.Request {
 func (c *call) sendRelayAck(ack *sipmsg.Request, keep *atomic.Pointer[sipmsg.Request]) {
 	keep.Store(ack)
 	if err := c.srv.write(ack.Clone()); err != nil {
-		c.logger().Warn("ack relayed re-invite", "error", err)
+		c.logger().Warn("ack relayed re-invite", errAttr(err))
 	}
 }
 

@@ -33,7 +33,7 @@ func (c *call) forward(ctx context.Context, to *leg, req *sipmsg.Request, body [
 
 	tx, err := c.srv.send(ctx, out)
 	if err != nil {
-		c.logger().Warn("relay", "method", req.Method, "error", err)
+		c.logger().Warn("relay", "method", req.Method, errAttr(err))
 		return nil, nil
 	}
 	return out, tx

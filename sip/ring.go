@@ -200,7 +200,7 @@ func (c *call) sendCancel() {
 
 	tx, err := c.srv.send(c.srv.base, req)
 	if err != nil {
-		c.logger().Warn("cancel leg b", "error", err)
+		c.logger().Warn("cancel leg b", errAttr(err))
 		return
 	}
 	c.setup.cancelTx = tx

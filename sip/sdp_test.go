@@ -120,7 +120,7 @@ func TestMaskText(t *testing.T) {
 		{"", ""},
 		{"no digits", "no digits"},
 		{"port 5060 cseq 123456", "port 5060 cseq 123456"},
-		{"From: <sip:+8613812345678@h>", "From: <sip:+861******5678@h>"},
+		{"From: <sip:+8613812345678@h>", "From: <sip:+86138****5678@h>"},
 		{"national 13812345678;", "national 138****5678;"},
 		{"two 13812345678 and 13912345678", "two 138****5678 and 139****5678"},
 		{"1234567", "*****67"},
