@@ -47,9 +47,7 @@ func TestEitherSideHangsUp(t *testing.T) {
 			}
 
 			checkAnswered(t, e.rec.next(t), tc.side)
-			if n := e.srv.Calls(); n != 0 {
-				t.Errorf("%d calls in flight after hang-up", n)
-			}
+			noCallsLeft(t, e.srv)
 		})
 	}
 }

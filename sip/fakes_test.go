@@ -193,3 +193,16 @@ func offer(who string, port int) []byte {
 		"a=rtpmap:0 PCMU/8000\r\n" +
 		"a=rtpmap:101 telephone-event/8000\r\n")
 }
+
+// noCallsLeft waits until the server has no call in flight: a call leaves
+// the registry just after its record was handed over.
+func noCallsLeft(t *testing.T, srv interface{ Calls() int }) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for srv.Calls() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d calls still in flight", srv.Calls())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}

@@ -26,8 +26,10 @@ func (s *Server) handle() {
 func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		if !s.trusted(req.Source()) {
+			// No wait for the ACK here, unlike reply: a stranger's flood
+			// must not hold a goroutine per request.
 			rejectedUntrusted.Inc()
-			s.reply(tx, req, 403)
+			s.respond(tx, sipmsg.NewResponseFromRequest(req, 403, phrase(403), nil))
 			return
 		}
 		h(req, tx)

@@ -47,9 +47,7 @@ func TestCallsLeaveNoGoroutines(t *testing.T) {
 	for range workers * perWorker {
 		e.rec.next(t)
 	}
-	if n := e.srv.Calls(); n != 0 {
-		t.Fatalf("%d calls in flight after all ended", n)
-	}
+	noCallsLeft(t, e.srv)
 	goleak.VerifyNone(t, before)
 }
 
