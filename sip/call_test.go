@@ -7,6 +7,7 @@ import (
 
 	"maskline/billing"
 	"maskline/binding"
+	mlsip "maskline/sip"
 )
 
 func TestCallsConnectPerMode(t *testing.T) {
@@ -103,4 +104,17 @@ var connectCases = []struct {
 		uri: "sip:" + xAXE + ";ext=" + extAXE + "@HOST"}, numA, binding.PeerToA, xAXE, extAXE},
 	{"AXE tel URI ;ext=", dialOpts{from: numStranger, to: xAXE,
 		uri: "tel:" + xAXE + ";ext=" + extAXE}, numA, binding.PeerToA, xAXE, extAXE},
+}
+
+func TestNationalNumberFormat(t *testing.T) {
+	e := newEnv(t, "udp", func(c *mlsip.Config) { c.NumberFormat = mlsip.FormatNational })
+	sess, _ := e.connect(t, dialOpts{from: numA, to: xAXB})
+
+	inv := recv(t, e.trunk.invites, "INVITE at the trunk")
+	if inv.Recipient.User != numB[3:] || inv.From().Address.User != xAXB[3:] {
+		t.Errorf("Request-URI user %q From user %q, want national %q %q",
+			inv.Recipient.User, inv.From().Address.User, numB[3:], xAXB[3:])
+	}
+	hangUp(t, sess)
+	e.rec.next(t)
 }

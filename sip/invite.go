@@ -97,7 +97,18 @@ func (c *call) run(in inbound) bool {
 		return false
 	}
 	c.confirm()
+	c.settle()
 	return true
+}
+
+// settle drops what only the setup needed — the INVITEs, the 200, the
+// transactions — so that a long call does not keep them; sipgo lets go of
+// its own references when its transactions end.
+func (c *call) settle() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.invite, c.inviteB, c.ok200 = nil, nil, nil
+	c.txA, c.txB = nil, nil
 }
 
 // route asks the Router where the call goes; a refusal ends the call.
