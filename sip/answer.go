@@ -191,7 +191,7 @@ func (c *call) acked(ack *sipmsg.Request, calleeGone bool) bool {
 
 // reached tells the Router the call was answered.
 func (c *call) reached() {
-	ctx, cancel := context.WithTimeout(c.srv.base, routeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), routeTimeout)
 	defer cancel()
 	if err := c.srv.router.Reached(ctx, c.dec); err != nil {
 		c.logger().Warn("reached", errAttr(err))

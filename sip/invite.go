@@ -113,7 +113,7 @@ func (c *call) settle() {
 
 // route asks the Router where the call goes; a refusal ends the call.
 func (c *call) route(in inbound) bool {
-	ctx, cancel := context.WithTimeout(c.srv.base, routeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), routeTimeout)
 	dec, err := c.srv.router.Route(ctx, binding.RouteRequest{
 		Caller: in.caller, Dialled: in.dialled, Extension: in.extension,
 	})
@@ -182,7 +182,7 @@ func (c *call) dial(in inbound) bool {
 	req, err := c.newInviteB(in)
 	if err == nil {
 		// The context bounds only the connection to the trunk (TCP, TLS).
-		ctx, cancel := context.WithTimeout(c.srv.base, dialTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
 		c.inviteB = req
 		c.txB, err = c.srv.send(ctx, req)
 		cancel()

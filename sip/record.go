@@ -28,7 +28,7 @@ func (c *call) finish(rel release) {
 
 	// The record goes before the call leaves the registry, so that Drain
 	// returns only once every record was handed over.
-	ctx, cancel := context.WithTimeout(c.srv.base, recordTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
 	defer cancel()
 	if err := c.srv.rec.Record(ctx, r); err != nil {
 		c.logger().Error("record call", errAttr(err))

@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -198,7 +199,9 @@ func (c *call) sendCancel() {
 	req.SetTransport(inv.Transport())
 	req.Laddr = inv.Laddr
 
-	tx, err := c.srv.send(c.srv.base, req)
+	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
+	defer cancel()
+	tx, err := c.srv.send(ctx, req)
 	if err != nil {
 		c.logger().Warn("cancel leg b", errAttr(err))
 		return

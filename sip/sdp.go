@@ -29,8 +29,11 @@ func newSDPSession() sdpSession {
 // ("o=- <id> <version> IN IP4 <ip>") and its session name by "s=-". The
 // lines that describe a person rather than the media — i= (title), u=
 // (URI), e= (email), p= (phone) — are dropped at every level. Everything
-// else passes through untouched until the media relay lands. A body that
-// does not parse as SDP is an error.
+// else passes through untouched. A body that does not parse as SDP is an
+// error.
+//
+// TODO: write the broker's c= address and m= ports once the media relay
+// allocates them; until then each side sees the other's media address.
 func (s *sdpSession) rewrite(body []byte, ip string) ([]byte, error) {
 	rest, err := sdpRest(body)
 	if err != nil {

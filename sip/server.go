@@ -65,13 +65,12 @@ type Server struct {
 	contacts map[string]*sipmsg.ContactHeader
 	allow    sipmsg.Header
 	calls    *registry
-	base     context.Context
-	stopBase context.CancelFunc
 	served   atomic.Bool
 }
 
 // New checks cfg, binds the SIP sockets and returns a server ready to
-// Serve. log may be nil for slog.Default.
+// Serve, which owns the sockets from then on and closes them when it
+// returns. log may be nil for slog.Default.
 func New(cfg Config, r Router, rec Recorder, log *slog.Logger) (*Server, error) {
 	if r == nil || rec == nil {
 		return nil, errors.New("new sip server: router and recorder are required")
@@ -93,7 +92,6 @@ func New(cfg Config, r Router, rec Recorder, log *slog.Logger) (*Server, error) 
 		cfg: cfg, trunk: tr, router: r, rec: rec,
 		log: log.With("component", "sip"), sock: sock, calls: newRegistry(),
 	}
-	s.base, s.stopBase = context.WithCancel(context.Background())
 	s.address()
 
 	if err := s.newUA(); err != nil {
@@ -204,7 +202,6 @@ func (s *Server) shutdown() {
 	s.calls.drain()
 	s.sock.close()
 	s.ua.Close()
-	s.stopBase()
 }
 
 // Drain is the first stage of shutdown: from now on new INVITEs get 503,
