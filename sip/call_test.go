@@ -90,7 +90,8 @@ var connectCases = []struct {
 		numA, binding.PeerToA, xAXB, ""},
 	{"AXB caller from P-Asserted-Identity", dialOpts{from: "anonymous", to: xAXB,
 		headers: []sip.Header{
-			sip.NewHeader("P-Asserted-Identity", "<sip:"+numA+"@127.0.0.1>")}}, numB, binding.AToPeer, xAXB, ""},
+			sip.NewHeader("P-Asserted-Identity", "<sip:"+numA+"@127.0.0.1>")}},
+		numB, binding.AToPeer, xAXB, ""},
 	{"AXN anyone reaches A", dialOpts{from: numStranger, to: xAXN},
 		numA, binding.PeerToA, xAXN, ""},
 	{"AXN A reaches N", dialOpts{from: numA, to: xAXN}, numN, binding.AToPeer, xAXN, ""},
