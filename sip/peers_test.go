@@ -133,6 +133,7 @@ type trunkPeer struct {
 	reinvites  chan *sip.Request
 	acks       chan *sip.Request
 	byes       chan *sip.Request
+	inDialog   chan *sip.Request // UPDATE and INFO
 	cancels    chan struct{}
 	sessions   chan *sipgo.DialogServerSession // answered dialogs
 	dropCancel atomic.Bool                     // drop CANCEL; answer instead
@@ -146,6 +147,7 @@ func newTrunk(t testing.TB, transport string) *trunkPeer {
 		reinvites: make(chan *sip.Request, 16),
 		acks:      make(chan *sip.Request, 512),
 		byes:      make(chan *sip.Request, 512),
+		inDialog:  make(chan *sip.Request, 16),
 		cancels:   make(chan struct{}, 16),
 		sessions:  make(chan *sipgo.DialogServerSession, 512),
 	}
@@ -164,6 +166,16 @@ func newTrunk(t testing.TB, transport string) *trunkPeer {
 		}
 		push(tp.byes, req)
 	})
+	inDialog := func(req *sip.Request, tx sip.ServerTransaction) {
+		push(tp.inDialog, req)
+		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+		if req.Method == sip.UPDATE {
+			res = sip.NewSDPResponseFromRequest(req, offer("callee", 41500))
+		}
+		tx.Respond(res)
+	}
+	tp.srv.OnInfo(inDialog)
+	tp.srv.OnUpdate(inDialog)
 	tp.serve(t)
 	return tp
 }
