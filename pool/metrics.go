@@ -18,6 +18,10 @@ var (
 		Name: "maskline_pool_key_conflicts_total",
 		Help: "Allocation attempts whose key another request took first.",
 	})
+	allocSkips = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "maskline_pool_locked_skips_total",
+		Help: "Numbers passed over because a concurrent allocation held them.",
+	})
 	allocRetries = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "maskline_pool_candidate_rounds_total",
 		Help: "Candidate lists used up by concurrent requests and asked for again.",

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -231,10 +232,20 @@ func (p *Pool) tryAreas(ctx context.Context, req Request, areas []string, dedica
 		Cap: p.Cap(req.Mode), Exclude: req.Keys, Limit: candidateBatch,
 	}
 	// Numbers already serving the mode first, so bindings pack onto as few
-	// numbers as the keys allow; a free number only when none of them fits.
+	// numbers as the keys allow; a free number only when none of them fits
+	// or all are busy with concurrent allocations. Numbers found busy are
+	// tried once more, waiting, before the area counts as exhausted.
+	var busy []string
 	for _, group := range []struct{ serving, free bool }{{true, false}, {false, true}} {
 		c.ServingOnly, c.FreeOnly = group.serving, group.free
-		ok, err := p.tryGroup(ctx, req, c, b)
+		ok, locked, err := p.tryGroup(ctx, req, c, b)
+		if err != nil || ok {
+			return ok, err
+		}
+		busy = append(busy, locked...)
+	}
+	for _, x := range busy {
+		ok, err := p.waitFor(ctx, req, x, b)
 		if err != nil || ok {
 			return ok, err
 		}
@@ -242,31 +253,83 @@ func (p *Pool) tryAreas(ctx context.Context, req Request, areas []string, dedica
 	return false, nil
 }
 
-// tryGroup tries the candidates of one group, asking again (a few times)
-// when concurrent requests took every one of them first.
+// tryGroup tries the candidates of one group without queueing behind
+// concurrent allocations, asking again (a few times) when they took every
+// candidate first. It returns the candidates it found held by concurrent
+// allocations.
 func (p *Pool) tryGroup(ctx context.Context, req Request, c store.Candidates,
-	b *store.Binding) (bool, error) {
+	b *store.Binding) (ok bool, locked []string, err error) {
 	for round := 0; round < 3; round++ {
 		cands, err := p.st.FindCandidates(ctx, c)
 		if err != nil {
-			return false, fmt.Errorf("allocate: %w", err)
+			return false, nil, fmt.Errorf("allocate: %w", err)
 		}
 		if len(cands) == 0 {
-			return false, nil
+			return false, nil, nil
 		}
 
-		if c.ServingOnly {
-			stagger(cands)
-		}
-		for _, x := range cands {
-			ok, err := p.tryNumber(ctx, req, x, b)
-			if err != nil || ok {
-				return ok, err
-			}
+		// Spread simultaneous requests over the candidates instead of all
+		// queueing on the first. Among free numbers this opens as many
+		// numbers as there are allocations at once, no more.
+		stagger(cands)
+		ok, locked, err := p.tryCandidates(ctx, req, cands, b)
+		if err != nil || ok || len(locked) > 0 {
+			return ok, locked, err
 		}
 		allocRetries.Inc()
 	}
-	return false, nil
+	return false, nil, nil
+}
+
+// tryCandidates lets the store put b on the first candidate no concurrent
+// allocation holds, dropping candidates that cannot take it, until one
+// does or none is left.
+func (p *Pool) tryCandidates(ctx context.Context, req Request, cands []string,
+	b *store.Binding) (bool, []string, error) {
+	conflicts := map[string]int{}
+	for len(cands) > 0 {
+		keys := p.keysFor(req, b)
+		err := p.st.TryInsertBinding(ctx, b, cands, keys, p.Cap(req.Mode))
+		switch {
+		case err == nil:
+			allocated.WithLabelValues(req.Mode).Inc()
+			return true, nil, nil
+		case errors.Is(err, store.ErrNumberLocked):
+			allocSkips.Inc()
+			b.X, b.Extension = "", ""
+			return false, cands, nil
+		case errors.Is(err, store.ErrConflict):
+			// Another request took a key first; for AXE the extension, which
+			// a fresh draw may avoid on the same number.
+			allocConflicts.Inc()
+			if conflicts[b.X]++; req.Mode == ModeAXE && conflicts[b.X] < extTries {
+				continue
+			}
+		case errors.Is(err, store.ErrNumberBusy), errors.Is(err, store.ErrNotFound):
+		default:
+			b.X, b.Extension = "", ""
+			return false, nil, fmt.Errorf("allocate on number: %w", err)
+		}
+		cands = slices.DeleteFunc(cands, func(x string) bool { return x == b.X })
+	}
+	b.X, b.Extension = "", ""
+	return false, nil, nil
+}
+
+// keysFor returns the keys a binding of req needs on whatever number it
+// gets: the party keys, plus the whole-number key of AXN or a freshly drawn
+// extension of AXE (set in b.Extension).
+func (p *Pool) keysFor(req Request, b *store.Binding) []string {
+	keys := append([]string(nil), req.Keys...)
+	b.Extension = ""
+	switch req.Mode {
+	case ModeAXN:
+		keys = append(keys, WholeKey())
+	case ModeAXE:
+		b.Extension = p.randomExtension()
+		keys = append(keys, ExtensionKey(b.Extension))
+	}
+	return keys
 }
 
 // stagger rotates the list of numbers already serving the mode by a random
@@ -282,37 +345,30 @@ func stagger(cands []string) {
 	copy(cands, rotated)
 }
 
-func (p *Pool) tryNumber(ctx context.Context, req Request, x string, b *store.Binding) (bool,
+// waitFor stores b on x, queueing behind concurrent allocations holding
+// it: the last resort when every candidate was busy.
+func (p *Pool) waitFor(ctx context.Context, req Request, x string, b *store.Binding) (bool,
 	error) {
 	tries := 1
 	if req.Mode == ModeAXE {
 		tries = extTries
 	}
-
 	for range tries {
-		keys := append([]string(nil), req.Keys...)
-		b.X, b.Extension = x, ""
-		switch req.Mode {
-		case ModeAXN:
-			keys = append(keys, WholeKey())
-		case ModeAXE:
-			b.Extension = p.randomExtension()
-			keys = append(keys, ExtensionKey(b.Extension))
-		}
-
-		err := p.st.InsertBinding(ctx, b, keys, p.Cap(req.Mode))
+		b.X = x
+		err := p.st.InsertBinding(ctx, b, p.keysFor(req, b), p.Cap(req.Mode))
 		switch {
 		case err == nil:
 			allocated.WithLabelValues(req.Mode).Inc()
 			return true, nil
-		case errors.Is(err, store.ErrNumberBusy), errors.Is(err, store.ErrNotFound):
-			return false, nil
 		case errors.Is(err, store.ErrConflict):
 			allocConflicts.Inc()
 			continue
+		case errors.Is(err, store.ErrNumberBusy), errors.Is(err, store.ErrNotFound):
 		default:
+			b.X, b.Extension = "", ""
 			return false, fmt.Errorf("allocate on number: %w", err)
 		}
+		break
 	}
 	b.X, b.Extension = "", ""
 	return false, nil

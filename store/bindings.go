@@ -48,6 +48,23 @@ func live(state string) bool { return state == BindingActive || state == Binding
 // when one is held on b.X already), then writes b. State defaults to
 // active; CreatedAt and UpdatedAt are set.
 func (db *DB) InsertBinding(ctx context.Context, b *Binding, keys []string, cap int) error {
+	return db.insertBinding(ctx, b, nil, keys, cap)
+}
+
+// TryInsertBinding implements Store.TryInsertBinding.
+func (db *DB) TryInsertBinding(ctx context.Context, b *Binding, cands, keys []string,
+	cap int) error {
+	if len(cands) == 0 || len(cands) > 1000 {
+		return fmt.Errorf("insert binding: want 1 to 1000 candidates, have %d", len(cands))
+	}
+	b.X = cands[0]
+	return db.insertBinding(ctx, b, cands, keys, cap)
+}
+
+// insertBinding stores b with its keys; with cands it first locks the
+// first candidate no other transaction holds and puts b there.
+func (db *DB) insertBinding(ctx context.Context, b *Binding, cands, keys []string,
+	cap int) error {
 	if err := checkNewBinding(b, keys, cap); err != nil {
 		return fmt.Errorf("insert binding: %w", err)
 	}
@@ -57,6 +74,13 @@ func (db *DB) InsertBinding(ctx context.Context, b *Binding, keys []string, cap 
 
 	at := stamp()
 	err := db.inTx(ctx, "insert binding", func(tx *sql.Tx) error {
+		if cands != nil {
+			x, err := db.lockFirstFree(ctx, tx, cands)
+			if err != nil {
+				return err
+			}
+			b.X = x
+		}
 		if err := takePlace(ctx, tx, b.X, b.Mode, cap, at); err != nil {
 			return err
 		}
@@ -90,6 +114,38 @@ func checkNewBinding(b *Binding, keys []string, cap int) error {
 		return errors.New("no expiry")
 	}
 	return nil
+}
+
+// lockFirstFree locks the first of cands whose row no other transaction
+// holds, skipping held ones, and returns it; ErrNumberLocked when all are
+// held. Without SKIP LOCKED in the dialect it returns the first candidate
+// unlocked; takePlace then locks it, waiting if need be.
+func (db *DB) lockFirstFree(ctx context.Context, tx *sql.Tx, cands []string) (string, error) {
+	if !db.dialect.skipLocked {
+		return cands[0], nil
+	}
+	args := strArgs(cands)
+	q := `SELECT x FROM numbers WHERE x IN (` + placeholders(len(cands)) + `)
+		ORDER BY FIELD(x, ` + placeholders(len(cands)) + `) LIMIT 1 FOR UPDATE SKIP LOCKED`
+
+	var x string
+	err := tx.QueryRowContext(ctx, q, append(args, args...)...).Scan(&x)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return x, err
+	}
+
+	// Nothing lockable: held by others, or no such numbers at all.
+	var n int
+	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM numbers WHERE x IN (`+
+		placeholders(len(cands))+`)`, args...).Scan(&n)
+	switch {
+	case err != nil:
+		return "", err
+	case n == 0:
+		return "", sql.ErrNoRows // mapped to ErrNotFound
+	default:
+		return "", ErrNumberLocked
+	}
 }
 
 // takePlace counts one more binding on x and marks x as serving mode, if

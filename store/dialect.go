@@ -29,6 +29,16 @@ type dialect struct {
 	// the new note.
 	upsertNote string
 
+	// allocIndex follows "FROM numbers n" in the candidate search. MySQL,
+	// asked for ORDER BY x LIMIT n, may walk the primary key and filter
+	// every row of the pool; the allocation index answers from the few rows
+	// of the area and mode.
+	allocIndex string
+
+	// skipLocked: the dialect can lock the first of several rows that no
+	// other transaction holds (SELECT … FOR UPDATE SKIP LOCKED).
+	skipLocked bool
+
 	duplicate   func(error) bool // a unique key is taken
 	retryable   func(error) bool // the transaction was rolled back; run it again
 	unreachable func(error) bool // the database failed or cannot be reached
@@ -53,6 +63,8 @@ var mysqlDialect = &dialect{
 		return " ON DUPLICATE KEY UPDATE " + col + " = " + col
 	},
 	upsertNote:  " ON DUPLICATE KEY UPDATE note = VALUES(note)",
+	allocIndex:  " FORCE INDEX (numbers_alloc)",
+	skipLocked:  true, // MariaDB 10.6 and MySQL 8
 	duplicate:   func(err error) bool { return mysqlCode(err) == 1062 },
 	retryable:   func(err error) bool { return mysqlCode(err) == 1213 },
 	unreachable: mysqlUnreachable,

@@ -33,7 +33,8 @@ func (db *DB) wrap(op string, err error) error {
 
 func isSentinel(err error) bool {
 	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict) ||
-		errors.Is(err, ErrNumberBusy) || errors.Is(err, ErrUnavailable)
+		errors.Is(err, ErrNumberBusy) || errors.Is(err, ErrUnavailable) ||
+		errors.Is(err, ErrNumberLocked)
 }
 
 // unavailable reports whether err means the database could not be used at

@@ -21,7 +21,7 @@ func TestSQLitePlansUseIndexes(t *testing.T) {
 
 	c := Candidates{Mode: "AXB", Areas: []string{"0755"}, Cap: 200,
 		Exclude: []string{"p:1", "p:2"}}
-	candidates, cargs := candidateQuery(c, "AXB", 16)
+	candidates, cargs := db.candidateQuery(c, "AXB", 16)
 
 	cases := []struct {
 		name, query string

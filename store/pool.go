@@ -23,8 +23,8 @@ func (db *DB) FindCandidates(ctx context.Context, c Candidates) ([]string, error
 	}
 	limit := clampLimit(c.Limit, 16, 1000)
 
-	serving, args1 := candidateQuery(c, c.Mode, limit)
-	free, args2 := candidateQuery(c, "", limit)
+	serving, args1 := db.candidateQuery(c, c.Mode, limit)
+	free, args2 := db.candidateQuery(c, "", limit)
 	q := `SELECT x FROM (
 		SELECT * FROM (` + serving + `) s1
 		UNION ALL
@@ -59,7 +59,7 @@ func (db *DB) FindCandidates(ctx context.Context, c Candidates) ([]string, error
 
 // candidateQuery selects up to limit numbers that serve mode ("" for free
 // numbers) and satisfy c.
-func candidateQuery(c Candidates, mode string, limit int) (string, []any) {
+func (db *DB) candidateQuery(c Candidates, mode string, limit int) (string, []any) {
 	pri := "1"
 	if mode != "" {
 		pri = "0"
@@ -70,7 +70,7 @@ func candidateQuery(c Candidates, mode string, limit int) (string, []any) {
 	}
 
 	var b strings.Builder
-	b.WriteString(`SELECT n.x, ` + pri + ` AS pri FROM numbers n
+	b.WriteString(`SELECT n.x, ` + pri + ` AS pri FROM numbers n` + db.dialect.allocIndex + `
 		WHERE n.tenant_id = ? AND n.state = ? AND n.mode = ? AND n.bindings < ?`)
 	args := []any{owner, NumberAvailable, mode, c.Cap}
 

@@ -28,6 +28,9 @@ var (
 	ErrNumberBusy = errors.New("number busy")
 	// ErrUnavailable: the database could not be reached or failed.
 	ErrUnavailable = errors.New("store unavailable")
+	// ErrNumberLocked: TryInsertBinding found every candidate's row locked
+	// by another transaction (a concurrent allocation) and did not wait.
+	ErrNumberLocked = errors.New("number locked")
 )
 
 // Number states.
@@ -242,6 +245,14 @@ type Store interface {
 	// and hold fewer than cap bindings (else ErrNumberBusy); every key must
 	// be free on b.X (else ErrConflict). Sets CreatedAt and UpdatedAt.
 	InsertBinding(ctx context.Context, b *Binding, keys []string, cap int) error
+	// TryInsertBinding is InsertBinding on the first number of cands, in
+	// their order, whose row no other transaction holds: it sets b.X to
+	// that number and then acts as InsertBinding (an ErrNumberBusy or
+	// ErrConflict concerns b.X). When every candidate is held by a
+	// concurrent allocation it fails at once with ErrNumberLocked instead
+	// of queueing. Where the database cannot tell (SQLite, which has one
+	// writer) it takes the first candidate and waits.
+	TryInsertBinding(ctx context.Context, b *Binding, cands, keys []string, cap int) error
 	GetBinding(ctx context.Context, id string) (*Binding, error)
 	BindingsByOutID(ctx context.Context, tenantID int64, outID string) ([]Binding, error)
 	// KeyBinding returns the binding that owns key k on number x, live or
