@@ -89,8 +89,11 @@ func (c Config) checkHTTP(p *problems) {
 	if c.HTTP.RateBurst < 1 {
 		p.addf("http.rate_burst", "want at least 1")
 	}
+	// Port 0 asks the system for a free port, so equal ":0" addresses never
+	// collide.
+	fixed := !strings.HasSuffix(c.HTTP.Listen, ":0")
 	sameAsTLS := c.SIP.TLSListen != "" && c.HTTP.Listen == c.SIP.TLSListen
-	if c.HTTP.Listen == c.SIP.Listen || sameAsTLS {
+	if fixed && (c.HTTP.Listen == c.SIP.Listen || sameAsTLS) {
 		p.addf("http.listen", "same address as SIP; both use TCP")
 	}
 }
@@ -126,7 +129,7 @@ func (c Config) checkTLS(p *problems) {
 	}
 
 	checkHostPort(p, "sip.tls_listen", s.TLSListen)
-	if s.TLSListen == s.Listen {
+	if s.TLSListen == s.Listen && !strings.HasSuffix(s.Listen, ":0") {
 		p.addf("sip.tls_listen", "same address as sip.listen, whose TCP listener holds it")
 	}
 	if s.TLSCert == "" {

@@ -17,6 +17,10 @@ var validCases = []struct {
 	name string
 	set  func(*Config)
 }{
+	{"random ports for every listener", func(c *Config) {
+		c.HTTP.Listen, c.SIP.Listen = "127.0.0.1:0", "127.0.0.1:0"
+		c.SIP.TLSListen, c.SIP.TLSCert, c.SIP.TLSKey = "127.0.0.1:0", "c.pem", "k.pem"
+	}},
 	{"node token", func(c *Config) { c.Node = "edge-1.sh_a" }},
 	{"other region", func(c *Config) { c.Region = "GB" }},
 	{"mysql dsn", func(c *Config) { c.Store.DSN = "mysql://root:@tcp(127.0.0.1:3306)/test" }},
