@@ -69,6 +69,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Services, 
 		Region: cfg.Region, Grace: cfg.Binding.Grace, Cooldown: cfg.Binding.Cooldown,
 		CallbackWindow: cfg.Binding.CallbackWindow, MinTTL: cfg.Binding.MinTTL,
 		MaxTTL: cfg.Binding.MaxTTL, ExtensionLength: cfg.Binding.ExtensionLength,
+		Limits: binding.Limits{AttemptsPerHour: cfg.Calls.AttemptsPerHour,
+			ConcurrentPerBinding: cfg.Calls.ConcurrentPerBinding},
 	}, binding.WithLogger(log))
 
 	return &Services{

@@ -51,6 +51,9 @@ func (s *Service) route(ctx context.Context, req RouteRequest) (Decision, error)
 			return Decision{}, &Refused{Reason: Blacklisted}
 		}
 	}
+	if !s.lim.attempt(callerIdx, s.now()) {
+		return Decision{}, &Refused{Reason: RateLimited}
+	}
 
 	num, err := s.st.GetNumber(ctx, x.E164())
 	if errors.Is(err, store.ErrNotFound) {
@@ -61,15 +64,32 @@ func (s *Service) route(ctx context.Context, req RouteRequest) (Decision, error)
 	}
 
 	c := call{x: x, ext: ext, caller: caller, callerIdx: callerIdx}
+	var d Decision
 	switch Mode(num.Mode) {
 	case AXB:
-		return s.routeAXB(ctx, c)
+		d, err = s.routeAXB(ctx, c)
 	case AXN:
-		return s.routeAXN(ctx, c)
+		d, err = s.routeAXN(ctx, c)
 	case AXE:
-		return s.routeAXE(ctx, c)
+		d, err = s.routeAXE(ctx, c)
 	default:
 		return Decision{}, &Refused{Reason: NoBinding}
+	}
+	if err != nil {
+		return Decision{}, err
+	}
+	if !s.lim.begin(d.BindingID) {
+		return Decision{}, &Refused{Reason: RateLimited, BindingID: d.BindingID,
+			TenantID: d.TenantID, Mode: d.Mode}
+	}
+	return d, nil
+}
+
+// Ended is told when a call that Route connected is over, so that the
+// binding may carry another call.
+func (s *Service) Ended(_ context.Context, d Decision) {
+	if d.BindingID != "" {
+		s.lim.end(d.BindingID)
 	}
 }
 

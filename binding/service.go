@@ -32,6 +32,7 @@ type Config struct {
 	CallbackWindow  time.Duration // how long an AXE binding's A may call back
 	MinTTL, MaxTTL  time.Duration // allowed distance of expires_at from now
 	ExtensionLength int           // digits of an AXE extension
+	Limits          Limits        // per-caller and per-binding call limits
 }
 
 // DefaultConfig returns the defaults of the product specification.
@@ -40,6 +41,7 @@ func DefaultConfig() Config {
 		Region: "CN", Grace: 24 * time.Hour, Cooldown: 24 * time.Hour,
 		CallbackWindow: 24 * time.Hour, MinTTL: time.Minute, MaxTTL: 90 * 24 * time.Hour,
 		ExtensionLength: 4,
+		Limits:          Limits{AttemptsPerHour: 30, ConcurrentPerBinding: 4},
 	}
 }
 
@@ -52,6 +54,7 @@ type Service struct {
 	cfg  Config
 	log  *slog.Logger
 	now  func() time.Time
+	lim  *limiter
 }
 
 // Option changes a Service at construction.
@@ -65,7 +68,8 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
 // New returns a Service.
 func New(st store.Store, keys *secret.Keyring, p *pool.Pool, cfg Config, opts ...Option) *Service {
-	s := &Service{st: st, keys: keys, pool: p, cfg: cfg, log: slog.Default(), now: time.Now}
+	s := &Service{st: st, keys: keys, pool: p, cfg: cfg, log: slog.Default(), now: time.Now,
+		lim: newLimiter(cfg.Limits)}
 	for _, o := range opts {
 		o(s)
 	}

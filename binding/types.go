@@ -50,6 +50,7 @@ const (
 	BadExtension Reason = "bad_extension"
 	NeedExt      Reason = "extension_required" // AXE dialled without E
 	Blacklisted  Reason = "blacklisted"
+	RateLimited  Reason = "rate_limited" // caller over its attempts, or binding full
 )
 
 // Refused is returned by Route when a call must not be connected. It never

@@ -45,6 +45,7 @@ type fakeRouter struct {
 	mu       sync.Mutex
 	bindings []fakeBinding
 	down     bool
+	ended    []binding.Decision
 	asked    []binding.RouteRequest
 	reached  []binding.Decision
 }
@@ -126,6 +127,12 @@ func route(b fakeBinding, caller phone.Number, ext string) (binding.Decision, er
 		d.Callee, d.Direction, d.Extension = b.a, binding.PeerToA, ext
 	}
 	return d, nil
+}
+
+func (r *fakeRouter) Ended(ctx context.Context, d binding.Decision) {
+	r.mu.Lock()
+	r.ended = append(r.ended, d)
+	r.mu.Unlock()
 }
 
 func (r *fakeRouter) Reached(ctx context.Context, d binding.Decision) error {

@@ -111,6 +111,7 @@ func TestRefusalFor(t *testing.T) {
 		{"bad extension", refused(binding.BadExtension), 404},
 		{"extension required", refused(binding.NeedExt), 484},
 		{"blacklisted", refused(binding.Blacklisted), 603},
+		{"rate limited", refused(binding.RateLimited), 486},
 		{"store down", fmt.Errorf("x: %w", binding.ErrUnavailable), 503},
 		{"router too slow", context.DeadlineExceeded, 503},
 		{"anything else", errors.New("boom"), 500},

@@ -33,5 +33,8 @@ func (c *call) finish(rel release) {
 	if err := c.srv.rec.Record(ctx, r); err != nil {
 		c.logger().Error("record call", errAttr(err))
 	}
+	if c.dec.BindingID != "" {
+		c.srv.router.Ended(ctx, c.dec)
+	}
 	c.srv.calls.remove(c)
 }

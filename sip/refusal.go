@@ -68,6 +68,8 @@ func refusalFor(err error) refusal {
 		return refusal{484, string(binding.NeedExt)}
 	case binding.Blacklisted:
 		return refusal{603, string(binding.Blacklisted)}
+	case binding.RateLimited:
+		return refusal{486, string(binding.RateLimited)}
 	}
 	if errors.Is(err, binding.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
 		return refusal{503, billing.ReasonFailed}

@@ -29,6 +29,10 @@ type Router interface {
 	// Reached is told when a routed call was answered, for AXE callback
 	// bookkeeping. Its error is logged, never fatal to the call.
 	Reached(ctx context.Context, d binding.Decision) error
+
+	// Ended is told once when a call that Route connected is over, however
+	// it ended, so per-binding call limits are released.
+	Ended(ctx context.Context, d binding.Decision)
 }
 
 // Recorder keeps call records. Record is called once per INVITE that
