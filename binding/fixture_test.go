@@ -56,10 +56,16 @@ const (
 // 010 and five in 021, and two tenants.
 func newFixture(t testing.TB, st *store.DB, pc pool.Config) *fixture {
 	t.Helper()
+	return newFixtureConfig(t, st, pc, binding.DefaultConfig())
+}
+
+// newFixtureConfig is newFixture with the service's rules given.
+func newFixtureConfig(t testing.TB, st *store.DB, pc pool.Config, bc binding.Config) *fixture {
+	t.Helper()
 	f := &fixture{st: st, clock: &clock{now: time.Now().Truncate(time.Millisecond)}}
 	quiet := slog.New(slog.DiscardHandler)
 	f.pool = pool.New(st, pc, quiet)
-	f.svc = binding.New(st, storetest.Keyring(t), f.pool, binding.DefaultConfig(),
+	f.svc = binding.New(st, storetest.Keyring(t), f.pool, bc,
 		binding.WithClock(f.clock.Now), binding.WithLogger(quiet))
 
 	ts := tenant.New(st)
