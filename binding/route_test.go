@@ -15,6 +15,10 @@ func TestRouteAXB(t *testing.T) {
 		f := newFixture(t, st, pool.DefaultConfig())
 		b := f.create(t, binding.CreateRequest{Mode: binding.AXB, A: courier, B: recipient})
 		x := b.X.National()
+		free := "17002100000" // a number of the pool that serves no binding
+		if x == free {
+			free = "17002100001"
+		}
 
 		cases := []struct {
 			name, caller, dialled string
@@ -28,7 +32,7 @@ func TestRouteAXB(t *testing.T) {
 			{"stranger", stranger, x, "", "", binding.NotAllowed},
 			{"withheld caller", "anonymous", x, "", "", binding.NotAllowed},
 			{"unknown X", courier, "17099999999", "", "", binding.NoBinding},
-			{"free X of the pool", courier, "17002100000", "", "", binding.NoBinding},
+			{"free X of the pool", courier, free, "", "", binding.NoBinding},
 			{"garbage dialled", courier, "hello", "", "", binding.NoBinding},
 		}
 		for _, tc := range cases {
