@@ -48,7 +48,8 @@ func (s *Service) ReleaseCooled(ctx context.Context) (int, error) {
 }
 
 // Schedule adds the lifecycle jobs to c: expiry every expireEvery, release
-// every releaseEvery, and forgetting day-old idempotency keys hourly. Each run logs how many bindings it moved.
+// every releaseEvery, and forgetting day-old idempotency keys hourly.
+// Each run logs how many it moved.
 // Runs that overlap a still-running one are skipped rather than queued.
 func (s *Service) Schedule(ctx context.Context, c *cron.Cron, expireEvery,
 	releaseEvery time.Duration) error {

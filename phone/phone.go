@@ -71,7 +71,8 @@ func reason(err error) string {
 	switch {
 	case errors.Is(err, phonenumbers.ErrInvalidCountryCode):
 		return "unknown country code"
-	case errors.Is(err, phonenumbers.ErrTooShortNSN), errors.Is(err, phonenumbers.ErrTooShortAfterIDD):
+	case errors.Is(err, phonenumbers.ErrTooShortNSN),
+		errors.Is(err, phonenumbers.ErrTooShortAfterIDD):
 		return "too short"
 	case errors.Is(err, phonenumbers.ErrNumTooLong):
 		return "too long"

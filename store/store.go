@@ -277,7 +277,8 @@ type Store interface {
 	// ReserveIdempotency records a first request under key. When a record
 	// exists already it is returned and nothing changes.
 	ReserveIdempotency(ctx context.Context, rec *Idempotency) (*Idempotency, error)
-	CompleteIdempotency(ctx context.Context, tenantID int64, key string, status int, body []byte) error
+	CompleteIdempotency(ctx context.Context, tenantID int64, key string, status int,
+		body []byte) error
 	DropIdempotency(ctx context.Context, tenantID int64, key string) error
 	PurgeIdempotency(ctx context.Context, before time.Time) (int, error)
 

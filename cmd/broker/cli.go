@@ -25,7 +25,8 @@ commands:
                          make another API key for a tenant
   admin add NAME         create an admin API key; prints it alone on the last line
   numbers import FILE.csv
-                         import virtual numbers (header: number,area_code[,kind,monthly_cost,tenant])
+                         import virtual numbers; the header line names the
+                         columns number,area_code[,kind,monthly_cost,tenant]
   pool stats             utilisation of the number pool per area
 
 Every configuration key can be set in FILE or by an environment variable
