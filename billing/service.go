@@ -93,30 +93,56 @@ func NewCallID() string {
 	return id.String()
 }
 
+// batchSize bounds how many queued records one statement writes. Under
+// load the writer takes whatever has queued while the last batch was
+// written, so a busy node writes many records per round trip and an idle
+// one writes each record at once.
+const batchSize = 200
+
 func (s *Service) writer() {
 	defer close(s.done)
+	batch := make([]*CallRecord, 0, batchSize)
 	for rec := range s.queue {
-		queued.Dec()
-		s.writeRetrying(rec)
+		batch = append(batch[:0], rec)
+	more:
+		for len(batch) < batchSize {
+			select {
+			case r, ok := <-s.queue:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		queued.Sub(float64(len(batch)))
+		s.writeRetrying(batch)
 	}
 }
 
-// writeRetrying retries a record while the store is unavailable, backing
+// writeRetrying retries a batch while the store is unavailable, backing
 // off up to a few seconds, so an outage delays records instead of losing
-// them. Other errors (a bug, a constraint) are logged and the record
-// dropped, so one bad record does not block the rest.
-func (s *Service) writeRetrying(rec *CallRecord) {
+// them. Another error (a bug, a constraint) is retried record by record so
+// that one bad record does not take the others with it.
+func (s *Service) writeRetrying(batch []*CallRecord) {
 	backoff := 50 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := s.write(ctx, rec)
+		err := s.write(ctx, batch...)
 		cancel()
-		if err == nil {
+		switch {
+		case err == nil:
 			return
-		}
-		if !errors.Is(err, store.ErrUnavailable) || attempt >= 20 {
-			writeFailures.Inc()
-			s.log.Error("call record lost", "call", rec.ID, "attempts", attempt, "err", err)
+		case !errors.Is(err, store.ErrUnavailable) && len(batch) > 1:
+			for _, rec := range batch {
+				s.writeRetrying([]*CallRecord{rec})
+			}
+			return
+		case !errors.Is(err, store.ErrUnavailable) || attempt >= 20:
+			writeFailures.Add(float64(len(batch)))
+			s.log.Error("call records lost", "count", len(batch), "first", batch[0].ID,
+				"attempts", attempt, "err", err)
 			return
 		}
 		time.Sleep(backoff)
@@ -124,12 +150,15 @@ func (s *Service) writeRetrying(rec *CallRecord) {
 	}
 }
 
-func (s *Service) write(ctx context.Context, rec *CallRecord) error {
-	row := s.toRow(rec)
-	if err := s.st.InsertCall(ctx, row); err != nil {
-		return fmt.Errorf("insert call record: %w", err)
+func (s *Service) write(ctx context.Context, recs ...*CallRecord) error {
+	rows := make([]*store.CallRecord, len(recs))
+	for i, r := range recs {
+		rows[i] = s.toRow(r)
 	}
-	written.Inc()
+	if err := s.st.InsertCalls(ctx, rows); err != nil {
+		return fmt.Errorf("insert call records: %w", err)
+	}
+	written.Add(float64(len(recs)))
 	return nil
 }
 

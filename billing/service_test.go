@@ -127,3 +127,26 @@ func TestStoreOutage(t *testing.T) {
 		t.Fatalf("get on a closed store: %v, want ErrUnavailable", err)
 	}
 }
+
+// TestBadRecordDoesNotSinkBatch queues a record the store refuses among
+// good ones: the good ones are written all the same.
+func TestBadRecordDoesNotSinkBatch(t *testing.T) {
+	st := storetest.SQLite(t)
+	svc := billing.NewService(st, storetest.Keyring(t), slog.New(slog.DiscardHandler))
+	for i := range 50 {
+		r := record(1, "b1", time.Now())
+		if i == 25 {
+			r.InviteAt = time.Time{} // refused by the store
+		}
+		if err := svc.Record(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc.Start() // the whole queue goes as one batch
+	svc.Close(ctx)
+
+	got, err := svc.List(ctx, 1, store.CallFilter{})
+	if err != nil || len(got) != 49 {
+		t.Fatalf("%d records written, %v; want the 49 good ones", len(got), err)
+	}
+}

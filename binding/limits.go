@@ -1,6 +1,7 @@
 package binding
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -29,7 +30,16 @@ type limiter struct {
 type callerBucket struct {
 	lim  *rate.Limiter
 	seen time.Time
+
+	// The blacklist answer for this caller, reused for blacklistTTL.
+	blacklisted bool
+	checkedAt   time.Time
 }
+
+// blacklistTTL is how long a node trusts its answer to "is this caller
+// blacklisted": a number blacklisted through another node is refused here
+// at most this late. Blacklisting through this node takes effect at once.
+const blacklistTTL = 30 * time.Second
 
 func newLimiter(cfg Limits) *limiter {
 	return &limiter{cfg: cfg, callers: make(map[string]*callerBucket),
@@ -46,15 +56,44 @@ func (l *limiter) attempt(idx string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 
+	b := l.bucket(idx, now)
+	l.sweep(now)
+	return b.lim.AllowN(now, 1)
+}
+
+// bucket returns the caller's entry, made on first use; l.mu is held.
+func (l *limiter) bucket(idx string, now time.Time) *callerBucket {
 	b, ok := l.callers[idx]
 	if !ok {
-		every := rate.Every(time.Hour / time.Duration(l.cfg.AttemptsPerHour))
-		b = &callerBucket{lim: rate.NewLimiter(every, l.cfg.AttemptsPerHour)}
+		every := rate.Inf
+		if l.cfg.AttemptsPerHour > 0 {
+			every = rate.Every(time.Hour / time.Duration(l.cfg.AttemptsPerHour))
+		}
+		b = &callerBucket{lim: rate.NewLimiter(every, max(1, l.cfg.AttemptsPerHour))}
 		l.callers[idx] = b
 	}
 	b.seen = now
-	l.sweep(now)
-	return b.lim.AllowN(now, 1)
+	return b
+}
+
+// cachedBlacklist returns the remembered blacklist answer for a caller,
+// if it is recent.
+func (l *limiter) cachedBlacklist(idx string, now time.Time) (bad, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, found := l.callers[idx]
+	if !found || b.checkedAt.IsZero() || now.Sub(b.checkedAt) > blacklistTTL {
+		return false, false
+	}
+	return b.blacklisted, true
+}
+
+// rememberBlacklist stores the blacklist answer for a caller.
+func (l *limiter) rememberBlacklist(idx string, bad bool, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.bucket(idx, now)
+	b.blacklisted, b.checkedAt = bad, now
 }
 
 // sweep forgets callers not seen for an hour (their bucket is full again
@@ -65,7 +104,7 @@ func (l *limiter) sweep(now time.Time) {
 	}
 	l.sweptAt = now
 	for k, b := range l.callers {
-		if now.Sub(b.seen) > time.Hour {
+		if now.Sub(b.seen) > time.Hour && now.Sub(b.checkedAt) > blacklistTTL {
 			delete(l.callers, k)
 		}
 	}
@@ -91,4 +130,19 @@ func (l *limiter) end(id string) {
 		return
 	}
 	l.inflight[id]--
+}
+
+// blacklisted reports whether the caller with blind index idx is
+// blacklisted, asking the store at most once per blacklistTTL.
+func (s *Service) blacklisted(ctx context.Context, idx string) (bool, error) {
+	now := s.now()
+	if bad, ok := s.lim.cachedBlacklist(idx, now); ok {
+		return bad, nil
+	}
+	bad, err := s.st.IsBlacklisted(ctx, idx)
+	if err != nil {
+		return false, err
+	}
+	s.lim.rememberBlacklist(idx, bad, now)
+	return bad, nil
 }

@@ -226,9 +226,11 @@ func (s *Service) Blacklist(ctx context.Context, number, note string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.st.AddBlacklist(ctx, s.keys.Index(n.E164()), note); err != nil {
+	idx := s.keys.Index(n.E164())
+	if err := s.st.AddBlacklist(ctx, idx, note); err != nil {
 		return fmt.Errorf("blacklist: %w", storeErr(err))
 	}
+	s.lim.rememberBlacklist(idx, true, s.now())
 	s.log.InfoContext(ctx, "caller blacklisted", "number", n)
 	return nil
 }
@@ -239,8 +241,10 @@ func (s *Service) Unblacklist(ctx context.Context, number string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.st.RemoveBlacklist(ctx, s.keys.Index(n.E164())); err != nil {
+	idx := s.keys.Index(n.E164())
+	if err := s.st.RemoveBlacklist(ctx, idx); err != nil {
 		return fmt.Errorf("unblacklist: %w", storeErr(err))
 	}
+	s.lim.rememberBlacklist(idx, false, s.now())
 	return nil
 }

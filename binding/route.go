@@ -40,38 +40,31 @@ func (s *Service) route(ctx context.Context, req RouteRequest) (Decision, error)
 	// An unparsable or withheld caller may still reach A through AXN or AXE
 	// (anyone may call those); it can never be a party of AXB.
 	caller, _ := phone.Parse(req.Caller, s.cfg.Region)
-	callerIdx := s.keys.Index(caller.E164())
+	c := call{x: x, ext: ext, caller: caller, callerIdx: s.keys.Index(caller.E164())}
 
-	if callerIdx != "" {
-		bad, err := s.st.IsBlacklisted(ctx, callerIdx)
-		if err != nil {
-			return Decision{}, fmt.Errorf("route: %w", storeErr(err))
-		}
-		if bad {
-			return Decision{}, &Refused{Reason: Blacklisted}
-		}
-	}
-	if !s.lim.attempt(callerIdx, s.now()) {
-		return Decision{}, &Refused{Reason: RateLimited}
+	if err := s.admit(ctx, c.callerIdx); err != nil {
+		return Decision{}, err
 	}
 
-	num, err := s.st.GetNumber(ctx, x.E164())
-	if errors.Is(err, store.ErrNotFound) {
-		return Decision{}, &Refused{Reason: NoBinding}
-	}
+	// One query asks for every key the call could match; the binding that
+	// answers tells the mode of X.
+	found, err := s.st.KeyBindings(ctx, x.E164(), s.callKeys(c))
 	if err != nil {
 		return Decision{}, fmt.Errorf("route: %w", storeErr(err))
 	}
+	mode, err := s.modeOf(ctx, c, found)
+	if err != nil {
+		return Decision{}, err
+	}
 
-	c := call{x: x, ext: ext, caller: caller, callerIdx: callerIdx}
 	var d Decision
-	switch Mode(num.Mode) {
+	switch mode {
 	case AXB:
-		d, err = s.routeAXB(ctx, c)
+		d, err = s.routeAXB(c, found)
 	case AXN:
-		d, err = s.routeAXN(ctx, c)
+		d, err = s.routeAXN(c, found)
 	case AXE:
-		d, err = s.routeAXE(ctx, c)
+		d, err = s.routeAXE(c, found)
 	default:
 		return Decision{}, &Refused{Reason: NoBinding}
 	}
@@ -85,12 +78,52 @@ func (s *Service) route(ctx context.Context, req RouteRequest) (Decision, error)
 	return d, nil
 }
 
-// Ended is told when a call that Route connected is over, so that the
-// binding may carry another call.
-func (s *Service) Ended(_ context.Context, d Decision) {
-	if d.BindingID != "" {
-		s.lim.end(d.BindingID)
+// admit refuses blacklisted callers and callers over their attempts.
+func (s *Service) admit(ctx context.Context, callerIdx string) error {
+	if callerIdx != "" {
+		bad, err := s.blacklisted(ctx, callerIdx)
+		if err != nil {
+			return fmt.Errorf("route: %w", storeErr(err))
+		}
+		if bad {
+			return &Refused{Reason: Blacklisted}
+		}
 	}
+	if !s.lim.attempt(callerIdx, s.now()) {
+		return &Refused{Reason: RateLimited}
+	}
+	return nil
+}
+
+// callKeys lists the keys a call may match on X: the caller as a party
+// (AXB, or A's AXE callback), the whole number (AXN), and the extension
+// (AXE).
+func (s *Service) callKeys(c call) []string {
+	keys := []string{pool.WholeKey()}
+	if c.callerIdx != "" {
+		keys = append(keys, pool.PartyKey(c.callerIdx))
+	}
+	if validExtension(c.ext, s.cfg.ExtensionLength) {
+		keys = append(keys, pool.ExtensionKey(c.ext))
+	}
+	return keys
+}
+
+// modeOf is the mode of X: that of any binding found, or, when none
+// matched, the number's own (one more query, on refused calls only).
+func (s *Service) modeOf(ctx context.Context, c call, found map[string]*store.Binding) (Mode,
+	error) {
+	for _, b := range found {
+		return Mode(b.Mode), nil
+	}
+	num, err := s.st.GetNumber(ctx, c.x.E164())
+	if errors.Is(err, store.ErrNotFound) {
+		return "", &Refused{Reason: NoBinding}
+	}
+	if err != nil {
+		return "", fmt.Errorf("route: %w", storeErr(err))
+	}
+	return Mode(num.Mode), nil
 }
 
 // call is what routing knows of one call.
@@ -101,16 +134,13 @@ type call struct {
 	callerIdx string
 }
 
-// lookup finds the binding that owns key on x. A missing key is refused
-// with reason missing; an ended or expired binding with Expired.
-func (s *Service) lookup(ctx context.Context, c call, key string, missing Reason) (
+// pick returns the live binding that owns key, or refuses the call: with
+// reason missing when no binding holds the key, Expired when it has ended.
+func (s *Service) pick(found map[string]*store.Binding, key string, missing Reason) (
 	*store.Binding, error) {
-	b, err := s.st.KeyBinding(ctx, c.x.E164(), key)
-	if errors.Is(err, store.ErrNotFound) {
+	b, ok := found[key]
+	if !ok {
 		return nil, &Refused{Reason: missing}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("route: %w", storeErr(err))
 	}
 	if !b.Live(s.now()) {
 		return nil, refusal(Expired, b)
@@ -122,11 +152,11 @@ func refusal(r Reason, b *store.Binding) *Refused {
 	return &Refused{Reason: r, BindingID: b.ID, TenantID: b.TenantID, Mode: Mode(b.Mode)}
 }
 
-func (s *Service) routeAXB(ctx context.Context, c call) (Decision, error) {
+func (s *Service) routeAXB(c call, found map[string]*store.Binding) (Decision, error) {
 	if c.callerIdx == "" {
 		return Decision{}, &Refused{Reason: NotAllowed}
 	}
-	b, err := s.lookup(ctx, c, pool.PartyKey(c.callerIdx), NotAllowed)
+	b, err := s.pick(found, pool.PartyKey(c.callerIdx), NotAllowed)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -142,8 +172,8 @@ func (s *Service) routeAXB(ctx context.Context, c call) (Decision, error) {
 	return s.decide(b, c, b.ASealed, PeerToA)
 }
 
-func (s *Service) routeAXN(ctx context.Context, c call) (Decision, error) {
-	b, err := s.lookup(ctx, c, pool.WholeKey(), NoBinding)
+func (s *Service) routeAXN(c call, found map[string]*store.Binding) (Decision, error) {
+	b, err := s.pick(found, pool.WholeKey(), NoBinding)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -162,14 +192,14 @@ func (s *Service) routeAXN(ctx context.Context, c call) (Decision, error) {
 	return s.decide(b, c, b.ASealed, PeerToA)
 }
 
-func (s *Service) routeAXE(ctx context.Context, c call) (Decision, error) {
+func (s *Service) routeAXE(c call, found map[string]*store.Binding) (Decision, error) {
 	if c.ext == "" {
-		return s.callback(ctx, c)
+		return s.callback(c, found)
 	}
 	if !validExtension(c.ext, s.cfg.ExtensionLength) {
 		return Decision{}, &Refused{Reason: BadExtension}
 	}
-	b, err := s.lookup(ctx, c, pool.ExtensionKey(c.ext), BadExtension)
+	b, err := s.pick(found, pool.ExtensionKey(c.ext), BadExtension)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -184,11 +214,11 @@ func (s *Service) routeAXE(ctx context.Context, c call) (Decision, error) {
 // callback routes A's call to X, dialled without an extension, to the last
 // party who reached A through the binding within the callback window. Any
 // other caller without an extension must enter one.
-func (s *Service) callback(ctx context.Context, c call) (Decision, error) {
+func (s *Service) callback(c call, found map[string]*store.Binding) (Decision, error) {
 	if c.callerIdx == "" {
 		return Decision{}, &Refused{Reason: NeedExt}
 	}
-	b, err := s.lookup(ctx, c, pool.PartyKey(c.callerIdx), NeedExt)
+	b, err := s.pick(found, pool.PartyKey(c.callerIdx), NeedExt)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -224,4 +254,12 @@ func (s *Service) Reached(ctx context.Context, d Decision) error {
 		return fmt.Errorf("note last caller: %w", storeErr(err))
 	}
 	return nil
+}
+
+// Ended is told when a call that Route connected is over, so that the
+// binding may carry another call.
+func (s *Service) Ended(_ context.Context, d Decision) {
+	if d.BindingID != "" {
+		s.lim.end(d.BindingID)
+	}
 }

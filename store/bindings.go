@@ -233,6 +233,50 @@ var keyQuery = `SELECT ` + bindingCols("b.") + `
 	FROM binding_keys k JOIN bindings b ON b.id = k.binding_id
 	WHERE k.x = ? AND k.k = ?`
 
+// keysQuery reads the owners of several keys on one number.
+func keysQuery(n int) string {
+	return `SELECT k.k, ` + bindingCols("b.") + `
+	FROM binding_keys k JOIN bindings b ON b.id = k.binding_id
+	WHERE k.x = ? AND k.k IN (` + placeholders(n) + `)`
+}
+
+// KeyBindings returns the owners of those of keys that are held on number
+// x, by key, in one query: the routing decision of a call asks for every
+// key the call could match at once.
+func (db *DB) KeyBindings(ctx context.Context, x string, keys []string) (
+	map[string]*Binding, error) {
+	if len(keys) == 0 || len(keys) > 16 {
+		return nil, errors.New("key bindings: want 1 to 16 keys")
+	}
+	rows, err := db.sql.QueryContext(ctx, keysQuery(len(keys)),
+		append([]any{x}, strArgs(keys)...)...)
+	if err != nil {
+		return nil, db.wrap("key bindings", err)
+	}
+	defer rows.Close()
+
+	out := make(map[string]*Binding, len(keys))
+	for rows.Next() {
+		var k string
+		b, err := scanBinding(prefixScanner{rows, &k})
+		if err != nil {
+			return nil, db.wrap("key bindings", err)
+		}
+		out[k] = b
+	}
+	return out, db.wrap("key bindings", rows.Err())
+}
+
+// prefixScanner scans one leading column into first, then the rest.
+type prefixScanner struct {
+	s     scanner
+	first *string
+}
+
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.s.Scan(append([]any{p.first}, dest...)...)
+}
+
 // KeyBinding returns the binding that owns key k on number x, whatever
 // its state, until ReleaseCooled deletes its keys; then ErrNotFound.
 func (db *DB) KeyBinding(ctx context.Context, x, k string) (*Binding, error) {

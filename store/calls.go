@@ -19,16 +19,41 @@ var callCols = strings.Join(callFields, ", ")
 // InsertCall stores a call record. Its ID must be new (else ErrConflict):
 // a record is written once, when the call has ended.
 func (db *DB) InsertCall(ctx context.Context, c *CallRecord) error {
-	if c.ID == "" || len(c.ID) > 40 || c.InviteAt.IsZero() {
-		return errors.New("insert call: need an id of 1 to 40 characters and an invite time")
+	return db.InsertCalls(ctx, []*CallRecord{c})
+}
+
+// maxCallBatch bounds one multi-row insert of call records.
+const maxCallBatch = 500
+
+// InsertCalls stores several call records in one statement (or a few),
+// all or none of each statement's rows.
+func (db *DB) InsertCalls(ctx context.Context, cs []*CallRecord) error {
+	for len(cs) > 0 {
+		n := min(len(cs), maxCallBatch)
+		if err := db.insertCalls(ctx, cs[:n]); err != nil {
+			return err
+		}
+		cs = cs[n:]
+	}
+	return nil
+}
+
+func (db *DB) insertCalls(ctx context.Context, cs []*CallRecord) error {
+	rows := make([]string, len(cs))
+	args := make([]any, 0, len(cs)*len(callFields))
+	for i, c := range cs {
+		if c.ID == "" || len(c.ID) > 40 || c.InviteAt.IsZero() {
+			return errors.New("insert call: need an id of 1 to 40 characters and an invite time")
+		}
+		rows[i] = "(" + placeholders(len(callFields)) + ")"
+		args = append(args, c.ID, c.BindingID, c.TenantID, c.Mode, c.X, c.Extension,
+			c.CallerSealed, c.CalleeSealed, c.Direction, ms(c.InviteAt), ms(c.RingAt),
+			ms(c.AnswerAt), ms(c.EndAt), c.DurationS, c.BillSec, c.ReleaseSide,
+			c.ReleaseCode, c.ReleaseQ850, c.UnconnectedReason, c.Recording, c.OutID, c.Node)
 	}
 
-	_, err := db.exec(ctx, `INSERT INTO calls (`+callCols+`)
-		VALUES (`+placeholders(len(callFields))+`)`,
-		c.ID, c.BindingID, c.TenantID, c.Mode, c.X, c.Extension, c.CallerSealed,
-		c.CalleeSealed, c.Direction, ms(c.InviteAt), ms(c.RingAt), ms(c.AnswerAt),
-		ms(c.EndAt), c.DurationS, c.BillSec, c.ReleaseSide, c.ReleaseCode, c.ReleaseQ850,
-		c.UnconnectedReason, c.Recording, c.OutID, c.Node)
+	_, err := db.exec(ctx, `INSERT INTO calls (`+callCols+`) VALUES `+
+		strings.Join(rows, ", "), args...)
 	return db.wrap("insert call", err)
 }
 

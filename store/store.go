@@ -258,6 +258,9 @@ type Store interface {
 	// KeyBinding returns the binding that owns key k on number x, live or
 	// cooling down, until its keys are released.
 	KeyBinding(ctx context.Context, x, k string) (*Binding, error)
+	// KeyBindings is KeyBinding for up to 16 keys at once: the owners of
+	// those held on x, by key (absent keys are simply missing).
+	KeyBindings(ctx context.Context, x string, keys []string) (map[string]*Binding, error)
 	// UpdateBinding writes b's mutable fields (B, expiry, record,
 	// call_restrict, state). When oldKey and newKey differ, the key is
 	// swapped in the same transaction (ErrConflict if newKey is taken).
@@ -290,6 +293,8 @@ type Store interface {
 	IsBlacklisted(ctx context.Context, index string) (bool, error)
 
 	InsertCall(ctx context.Context, c *CallRecord) error
+	// InsertCalls stores several call records with few statements.
+	InsertCalls(ctx context.Context, cs []*CallRecord) error
 	GetCall(ctx context.Context, id string) (*CallRecord, error)
 	ListCalls(ctx context.Context, f CallFilter) ([]CallRecord, error)
 }
