@@ -31,3 +31,29 @@ go test -run '^$' -bench . -benchmem -benchtime "$benchtime" -count "$count" \
 	-timeout 60m $pkgs | tee -a "$out"
 
 echo "bench: done; compare two runs with benchstat old.txt $out"
+
+# The table of medians goes into docs/benchmarks.md between its markers.
+doc=docs/benchmarks.md
+start='<!-- go-bench:start -->'
+end='<!-- go-bench:end -->'
+if [ -f "$doc" ] && grep -qF "$start" "$doc" && grep -qF "$end" "$doc"; then
+	table=$(mktemp)
+	{
+		echo "$start"
+		echo
+		grep -E '^(date|commit|go|cores|load|cpu):' "$out" | sort -u | sed 's/^/    /'
+		echo
+		awk -f scripts/benchtable.awk "$out"
+		echo
+		echo "$end"
+	} >"$table"
+	awk -v t="$table" -v s="$start" -v e="$end" '
+		$0 == s { while ((getline l < t) > 0) print l; skip = 1; next }
+		$0 == e { skip = 0; next }
+		!skip' "$doc" >"$doc.new"
+	mv "$doc.new" "$doc"
+	rm -f "$table"
+	echo "bench: medians written to $doc"
+else
+	echo "bench: $doc has no go-bench markers; table not written" >&2
+fi
