@@ -132,19 +132,35 @@ func checkRecord(t *testing.T, n *node, b created, c callCase) {
 	if len(recs) != 1 {
 		t.Fatalf("got %d call records, want 1: %s", len(recs), raw)
 	}
-	r, w := recs[0], c.record
+
+	if !c.record.byAdmin && recs[0].BindingID != b.ID {
+		t.Errorf("record binding %q, want %q", recs[0].BindingID, b.ID)
+	}
+	for _, f := range recordFields(recs[0], b, c) {
+		if f.got != f.want {
+			t.Errorf("record %s = %v, want %v", f.name, f.got, f.want)
+		}
+	}
+	for _, num := range []phone.Number{c.caller, c.callee} {
+		if lines := leaks(raw, num); !num.IsZero() && len(lines) > 0 {
+			t.Errorf("GET /v1/calls shows %s in full: %s", num, raw)
+		}
+	}
+}
+
+type recordField struct {
+	name      string
+	got, want any
+}
+
+// recordFields pairs what a record says with what the case expects.
+func recordFields(r callRecord, b created, c callCase) []recordField {
+	w := c.record
 	ext := ""
 	if c.ext {
 		ext = b.Extension
 	}
-
-	if !w.byAdmin && r.BindingID != b.ID {
-		t.Errorf("record binding %q, want %q", r.BindingID, b.ID)
-	}
-	checks := []struct {
-		field     string
-		got, want any
-	}{
+	return []recordField{
 		{"x", r.X, b.X},
 		{"extension", r.Extension, ext},
 		{"mode", r.Mode, w.mode},
@@ -153,19 +169,10 @@ func checkRecord(t *testing.T, n *node, b created, c callCase) {
 		{"release_side", r.ReleaseSide, w.side},
 		{"release_code", r.ReleaseCode, w.code},
 		{"answered", r.AnswerAt != nil, w.answered},
+		{"ended", r.EndAt != nil, true},
 		{"caller", r.Caller, phone.Mask(c.caller.National())},
 		{"callee", r.Callee, masked(c.callee)},
 		{"node", r.Node, "e2e"},
-	}
-	for _, ch := range checks {
-		if ch.got != ch.want {
-			t.Errorf("record %s = %v, want %v", ch.field, ch.got, ch.want)
-		}
-	}
-	for _, num := range []phone.Number{c.caller, c.callee} {
-		if lines := leaks(raw, num); !num.IsZero() && len(lines) > 0 {
-			t.Errorf("GET /v1/calls shows %s in full: %s", num, raw)
-		}
 	}
 }
 
