@@ -213,7 +213,7 @@ stop_kamailio() {
 }
 
 cleanup() {
-	stop_db_sampler
+	stop_sampler
 	stop_broker
 	stop_kamailio
 }
@@ -278,25 +278,29 @@ ramp() {
 	env "$@" RAW_DIR="$RUN/raw" "$PEERS_DIR/bench/ramp.sh" kamailio "$out"
 }
 
-# start_db_sampler records the database server's CPU ticks once a second
-# while the broker ramps: the store's work is part of each call's cost, and
-# ramp.sh counts only the broker's process. The server is shared with
-# anything else using it, so the figure is an upper bound.
-start_db_sampler() {
+# start_sampler records, once a second during a ramp, the database
+# server's CPU ticks and the kernel's count of UDP datagrams dropped for a
+# full receive buffer. The store's work is part of each broker call's cost
+# while ramp.sh counts only the broker's process; the server is shared
+# with anything else using it, so that figure is an upper bound. Drops are
+# counted for the whole machine, but both SIPp instances read with 8 MB
+# buffers, so drops during a step are mostly the target's.
+start_sampler() {
 	local out=$1 pid
 	pid=$(pgrep -x mariadbd || pgrep -x mysqld || true)
 	pid=${pid%%$'\n'*}
-	[ -n "$pid" ] || return 0
 	(
-		while [ -r "/proc/$pid/stat" ]; do
-			printf '%s %s\n' "$(date +%s.%N)" "$(awk '{print $14 + $15}' "/proc/$pid/stat")"
+		while :; do
+			printf '%s %s %s\n' "$(date +%s.%N)" \
+				"$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)" \
+				"$(awk '/^Udp:/ && ++n == 2 {print $6}' /proc/net/snmp)"
 			sleep 1
 		done
 	) >"$out" &
 	SAMPLER_PID=$!
 }
 
-stop_db_sampler() {
+stop_sampler() {
 	[ -n "$SAMPLER_PID" ] || return 0
 	kill "$SAMPLER_PID" 2>/dev/null || true
 	wait "$SAMPLER_PID" 2>/dev/null || true
@@ -308,9 +312,9 @@ ramp_broker() {
 	check_ports
 	start_broker
 	say "ramp $try/$TRIES: broker at $BROKER_SIP, rates $RATES"
-	start_db_sampler "$RUN/broker-try$try.db-cpu"
+	start_sampler "$RUN/broker-try$try.samples"
 	ramp "$RUN/broker-try$try" TARGET="$BROKER_SIP" PROXY_PID="$BROKER_PID" SVC="$SVC"
-	stop_db_sampler
+	stop_sampler
 	stop_broker
 }
 
@@ -320,7 +324,9 @@ ramp_kamailio() {
 	"$PEERS_DIR/kamailio/run.sh"
 	KAMAILIO_UP=yes
 	say "ramp $try/$TRIES: Kamailio peer at 127.0.0.1:5070, rates $RATES"
+	start_sampler "$RUN/kamailio-try$try.samples"
 	ramp "$RUN/kamailio-try$try"
+	stop_sampler
 	stop_kamailio
 }
 
@@ -452,27 +458,36 @@ def step_dir(try_dir, rate):
     return best
 
 
-def ticks_at(samples, t):
-    """The database server's CPU ticks at time t, from the sampler's file."""
-    for (t0, v0), (t1, v1) in zip(samples, samples[1:]):
-        if t0 <= t <= t1:
-            return v0 + (v1 - v0) * (t - t0) / (t1 - t0) if t1 > t0 else v0
+def value_at(samples, t, col):
+    """Column col of the sampler's file, interpolated at time t."""
+    samples = [row for row in samples if len(row) > col]
+    for a, b in zip(samples, samples[1:]):
+        if a[0] <= t <= b[0]:
+            if b[0] == a[0]:
+                return a[col]
+            return a[col] + (b[col] - a[col]) * (t - a[0]) / (b[0] - a[0])
     return None
 
 
-def db_cpu(try_dir, r):
-    """Database CPU ms per successful call during the step of row r."""
+def sampled(try_dir, r):
+    """Database CPU ms per successful call, and UDP receive-buffer drops,
+    during the step of row r; None where unknown."""
     try:
-        samples = [tuple(map(float, l.split())) for l in open(try_dir + ".db-cpu")]
+        samples = [tuple(map(float, l.split())) for l in open(try_dir + ".samples")]
         d = step_dir(try_dir, r["rate"])
         before = json.load(open(os.path.join(d, "cpu_before.json")))
         after = json.load(open(os.path.join(d, "cpu_after.json")))
     except (OSError, ValueError):
-        return None
-    a, b = ticks_at(samples, before["time"]), ticks_at(samples, after["time"])
-    if a is None or b is None or not r["uac_ok"]:
-        return None
-    return 1000.0 * (b - a) / before["hz"] / r["uac_ok"]
+        return None, None
+    t0, t1 = before["time"], after["time"]
+    db = drops = None
+    a, b = value_at(samples, t0, 1), value_at(samples, t1, 1)
+    if a is not None and b is not None and b > a and r["uac_ok"]:
+        db = 1000.0 * (b - a) / before["hz"] / r["uac_ok"]
+    a, b = value_at(samples, t0, 2), value_at(samples, t1, 2)
+    if a is not None and b is not None:
+        drops = round(b - a)
+    return db, drops
 
 
 def load(side):
@@ -485,7 +500,7 @@ def load(side):
             r = json.loads(line)
             last[r["rate"]] = r
         for rate, r in last.items():
-            r["db_cpu_ms_per_call"] = db_cpu(os.path.dirname(fn), r)
+            r["db_cpu_ms_per_call"], r["udp_drops"] = sampled(os.path.dirname(fn), r)
             by_rate.setdefault(rate, []).append(r)
     return by_rate
 
@@ -523,15 +538,15 @@ out.append("Machine: %s vCPU, kernel %s; SIPp %s, Kamailio %s, %s; commit %s; %s
               machine["go"], machine["commit"], machine["date"]))
 out.append("")
 out.append("| target cps | broker pass | broker setup p50 / p99 ms | broker CPU ms/call "
-           "| + MariaDB CPU ms/call | Kamailio pass | Kamailio setup p50 / p99 ms "
-           "| Kamailio CPU ms/call |")
-out.append("|---:|---|---|---:|---:|---|---|---:|")
+           "| MariaDB CPU ms/call | broker UDP drops | Kamailio pass "
+           "| Kamailio setup p50 / p99 ms | Kamailio CPU ms/call | Kamailio UDP drops |")
+out.append("|---:|---|---|---:|---:|---:|---|---|---:|---:|")
 for rate in rates:
     cells = [str(rate)]
     for side in ("broker", "kamailio"):
         rows = sides[side].get(rate, [])
         if not rows:
-            cells += ["-"] * (4 if side == "broker" else 3)
+            cells += ["-"] * (5 if side == "broker" else 4)
             continue
         n_ok = sum(bool(r["pass"]) for r in rows)
         cells.append("%s (%d/%d)" % ("yes" if n_ok * 2 > len(rows) else "**no**",
@@ -540,21 +555,25 @@ for rate in rates:
         cells.append(fmt(med(rows, "proxy_cpu_ms_per_call"), 3))
         if side == "broker":
             cells.append(fmt(med(rows, "db_cpu_ms_per_call"), 3))
+        drops = med(rows, "udp_drops")
+        cells.append("-" if drops is None else "%d" % drops)
     out.append("| " + " | ".join(cells) + " |")
 out.append("")
 
 out.append("CPU per call is the target's own process tree over the successful calls "
-           "of the step. \"+ MariaDB\" is the database server's CPU in the same window "
+           "of the step. \"MariaDB CPU\" is the database server's CPU in the same window "
            "per call: the broker keeps bindings and call records in its store, the peer "
            "its table in memory. The server is shared with anything else using it, so "
            "that column is an upper bound; and ramp.sh counts it as foreign load, so "
-           "broker steps are often repeated (the last repeat is shown).")
+           "broker steps are often repeated (the last repeat is shown). UDP drops: "
+           "datagrams the kernel dropped for a full socket receive buffer during the "
+           "step, machine-wide (the SIPp instances read with 8 MB buffers).")
 out.append("")
 
 b, k = best(sides["broker"]), best(sides["kamailio"])
 ratio = "%.2f" % (b / k) if k else "-"
-out.append("Highest passing rate: broker %s cps, Kamailio %s cps; ratio broker / "
-           "Kamailio **%s**." % (b or "none", k or "none", ratio))
+out.append("Highest passing rate: broker %s, Kamailio %s; ratio broker / Kamailio **%s**."
+           % ("%d cps" % b if b else "none", "%d cps" % k if k else "none", ratio))
 out.append("")
 
 top = os.path.join(run, "profile", "top.txt")
