@@ -441,7 +441,8 @@ main() {
 }
 
 # write_report turns the ramps' summary.jsonl files into the markdown
-# table, and puts it into docs/benchmarks.md in place of the previous one.
+# table, and puts it into docs/benchmarks.md in place of the previous one,
+# between <!-- bench-sip:start --> and <!-- bench-sip:end -->.
 write_report() {
 	python3 - "$RUN" "$DOC" <<'PY'
 import glob, json, os, re, statistics, sys
@@ -597,13 +598,20 @@ section = "\n".join(out) + "\n"
 with open(os.path.join(run, "report.md"), "w") as f:
     f.write(section)
 
+# The section sits between markers, so that other benchmarks can keep
+# their own sections in the same file.
+start, end = "<!-- bench-sip:start -->", "<!-- bench-sip:end -->"
+block = start + "\n" + section + end + "\n"
 text = open(doc).read() if os.path.exists(doc) else (
     "# Benchmarks\n\nFigures from this repository's benchmarks, newest run of each.\n\n")
-pat = re.compile(r"^## SIP signalling\n.*?(?=^## |\Z)", re.S | re.M)
-if pat.search(text):
-    text = pat.sub(lambda m: section + "\n", text, count=1)
+marked = re.compile(re.escape(start) + r".*?" + re.escape(end) + r"\n?", re.S)
+heading = re.compile(r"^## SIP signalling\n.*?(?=^## |\Z)", re.S | re.M)
+if marked.search(text):
+    text = marked.sub(lambda m: block, text, count=1)
+elif heading.search(text):
+    text = heading.sub(lambda m: block + "\n", text, count=1)
 else:
-    text = text.rstrip("\n") + "\n\n" + section
+    text = text.rstrip("\n") + "\n\n" + block
 with open(doc, "w") as f:
     f.write(text.rstrip("\n") + "\n")
 PY
