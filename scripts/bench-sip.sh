@@ -279,25 +279,33 @@ ramp() {
 }
 
 # start_sampler records, once a second during a ramp, the database
-# server's CPU ticks and the kernel's count of UDP datagrams dropped for a
-# full receive buffer. The store's work is part of each broker call's cost
-# while ramp.sh counts only the broker's process; the server is shared
-# with anything else using it, so that figure is an upper bound. Drops are
-# counted for the whole machine, but both SIPp instances read with 8 MB
-# buffers, so drops during a step are mostly the target's.
+# server's CPU ticks and the datagrams the kernel dropped at the target's
+# SIP socket (ADDR) because its receive buffer was full. The store's work is
+# part of each broker call's cost while ramp.sh counts only the broker's
+# process; the server is shared with anything else using it, so that
+# figure is an upper bound.
 start_sampler() {
-	local out=$1 pid
+	local out=$1 addr=$2 pid
 	pid=$(pgrep -x mariadbd || pgrep -x mysqld || true)
 	pid=${pid%%$'\n'*}
 	(
 		while :; do
 			printf '%s %s %s\n' "$(date +%s.%N)" \
 				"$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)" \
-				"$(awk '/^Udp:/ && ++n == 2 {print $6}' /proc/net/snmp)"
+				"$(socket_drops "$addr")"
 			sleep 1
 		done
 	) >"$out" &
 	SAMPLER_PID=$!
+}
+
+# socket_drops prints the drop counter of the UDP socket bound to ADDR, or
+# 0 while nothing is bound there.
+socket_drops() {
+	ss -uamnH | awk -v a="$1" '$4 == a { getline
+		if (match($0, /,d[0-9]+/)) { print substr($0, RSTART + 2, RLENGTH - 2); found = 1 }
+		exit }
+		END { if (!found) print 0 }'
 }
 
 stop_sampler() {
@@ -312,7 +320,7 @@ ramp_broker() {
 	check_ports
 	start_broker
 	say "ramp $try/$TRIES: broker at $BROKER_SIP, rates $RATES"
-	start_sampler "$RUN/broker-try$try.samples"
+	start_sampler "$RUN/broker-try$try.samples" "$BROKER_SIP"
 	ramp "$RUN/broker-try$try" TARGET="$BROKER_SIP" PROXY_PID="$BROKER_PID" SVC="$SVC"
 	stop_sampler
 	stop_broker
@@ -324,7 +332,7 @@ ramp_kamailio() {
 	"$PEERS_DIR/kamailio/run.sh"
 	KAMAILIO_UP=yes
 	say "ramp $try/$TRIES: Kamailio peer at 127.0.0.1:5070, rates $RATES"
-	start_sampler "$RUN/kamailio-try$try.samples"
+	start_sampler "$RUN/kamailio-try$try.samples" 127.0.0.1:5070
 	ramp "$RUN/kamailio-try$try"
 	stop_sampler
 	stop_kamailio
@@ -539,8 +547,8 @@ out.append("Machine: %s vCPU, kernel %s; SIPp %s, Kamailio %s, %s; commit %s; %s
               machine["go"], machine["commit"], machine["date"]))
 out.append("")
 out.append("| target cps | broker pass | broker setup p50 / p99 ms | broker CPU ms/call "
-           "| MariaDB CPU ms/call | broker UDP drops | Kamailio pass "
-           "| Kamailio setup p50 / p99 ms | Kamailio CPU ms/call | Kamailio UDP drops |")
+           "| MariaDB CPU ms/call | broker socket drops | Kamailio pass "
+           "| Kamailio setup p50 / p99 ms | Kamailio CPU ms/call | Kamailio socket drops |")
 out.append("|---:|---|---|---:|---:|---:|---|---|---:|---:|")
 for rate in rates:
     cells = [str(rate)]
@@ -566,9 +574,9 @@ out.append("CPU per call is the target's own process tree over the successful ca
            "per call: the broker keeps bindings and call records in its store, the peer "
            "its table in memory. The server is shared with anything else using it, so "
            "that column is an upper bound; and ramp.sh counts it as foreign load, so "
-           "broker steps are often repeated (the last repeat is shown). UDP drops: "
-           "datagrams the kernel dropped for a full socket receive buffer during the "
-           "step, machine-wide (the SIPp instances read with 8 MB buffers).")
+           "broker steps are often repeated (the last repeat is shown). Socket drops: "
+           "datagrams the kernel dropped during the step at the target's SIP socket "
+           "because its receive buffer was full (`ss -uam`, d counter).")
 out.append("")
 
 b, k = best(sides["broker"]), best(sides["kamailio"])
