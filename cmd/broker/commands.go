@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/debug"
 	"text/tabwriter"
 	"time"
 
@@ -20,6 +22,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	if len(args) != 0 {
 		return fmt.Errorf("%w: serve takes no arguments", errUsage)
 	}
+	tuneGC(log)
 	node, err := app.Start(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -35,6 +38,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		log.Error("listener failed", "err", err)
 	}
 	return shutdown(node, cfg.Shutdown.Grace, log)
+}
+
+// serveGCPercent is the garbage collector's target for a serving broker.
+// Every call allocates short-lived SIP messages; with Go's default of 100
+// the collector took a third of the broker's CPU under load. Four times the
+// live heap is a few hundred megabytes at thousands of calls in flight.
+const serveGCPercent = 400
+
+// tuneGC sets serveGCPercent unless GOGC says otherwise.
+func tuneGC(log *slog.Logger) {
+	if os.Getenv("GOGC") != "" {
+		return
+	}
+	debug.SetGCPercent(serveGCPercent)
+	log.Debug("garbage collector target set", "gogc", serveGCPercent)
 }
 
 // shutdown runs the graceful stop with a deadline of grace. A second
