@@ -581,8 +581,11 @@ out.append("")
 
 b, k = best(sides["broker"]), best(sides["kamailio"])
 ratio = "%.2f" % (b / k) if k else "-"
-out.append("Highest passing rate: broker %s, Kamailio %s; ratio broker / Kamailio **%s**."
-           % ("%d cps" % b if b else "none", "%d cps" % k if k else "none", ratio))
+out.append("Highest rate passed in more than half of the tries: broker %s, Kamailio %s; "
+           "ratio broker / Kamailio **%s**%s."
+           % ("%d cps" % b if b else "none", "%d cps" % k if k else "none", ratio,
+              " (Kamailio passed the top of the ramp, so its ceiling is higher)"
+              if k and k == max(rates) else ""))
 out.append("")
 
 top = os.path.join(run, "profile", "top.txt")
