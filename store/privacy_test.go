@@ -3,8 +3,6 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
-	"os"
 	"strings"
 	"testing"
 
@@ -51,14 +49,7 @@ func TestNoPlainNumbersAtRest(t *testing.T) {
 	})
 }
 
-// dump returns all the bytes the database holds.
-func dump(t *testing.T, s *store.DB) []byte {
-	t.Helper()
-	if s.Dialect() == "sqlite" {
-		return sqliteBytes(t, s)
-	}
-	return mysqlBytes(t, s)
-}
+func dump(t *testing.T, s *store.DB) []byte { return storetest.Dump(t, s) }
 
 func writeCanaries(t *testing.T, s *store.DB) string {
 	t.Helper()
@@ -102,68 +93,4 @@ func bindingKeys(t *testing.T, s *store.DB) string {
 	require.NoError(t, rows.Err())
 	require.Len(t, keys, 2)
 	return strings.Join(keys, " ")
-}
-
-// sqliteBytes checkpoints the WAL into the file, then returns the bytes of
-// the database file and of what is left in the WAL.
-func sqliteBytes(t *testing.T, s *store.DB) []byte {
-	t.Helper()
-	_, err := s.SQL().ExecContext(context.Background(), "PRAGMA wal_checkpoint(FULL)")
-	require.NoError(t, err)
-
-	path := strings.TrimPrefix(storetest.DSN(t, s), "sqlite:")
-	raw, err := os.ReadFile(path)
-	require.NoError(t, err)
-	wal, err := os.ReadFile(path + "-wal")
-	if !os.IsNotExist(err) {
-		require.NoError(t, err)
-	}
-	return append(raw, wal...)
-}
-
-// mysqlBytes returns every column of every row of every table.
-func mysqlBytes(t *testing.T, s *store.DB) []byte {
-	t.Helper()
-	ctx := context.Background()
-	tables := strings.Fields(columnText(t, s, `SELECT table_name FROM information_schema.tables
-		WHERE table_schema = DATABASE()`))
-	require.Contains(t, tables, "bindings")
-
-	var all []byte
-	for _, table := range tables {
-		rows, err := s.SQL().QueryContext(ctx, "SELECT * FROM "+table)
-		require.NoError(t, err)
-		cols, err := rows.Columns()
-		require.NoError(t, err)
-		vals := make([]sql.RawBytes, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			require.NoError(t, rows.Scan(ptrs...))
-			for _, v := range vals {
-				all = append(append(all, v...), '|')
-			}
-		}
-		require.NoError(t, rows.Err())
-		rows.Close()
-	}
-	return all
-}
-
-// columnText runs q and joins its one column with spaces.
-func columnText(t *testing.T, s *store.DB, q string) string {
-	t.Helper()
-	rows, err := s.SQL().QueryContext(context.Background(), q)
-	require.NoError(t, err)
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		require.NoError(t, rows.Scan(&v))
-		out = append(out, v)
-	}
-	require.NoError(t, rows.Err())
-	return strings.Join(out, " ")
 }
