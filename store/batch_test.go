@@ -17,7 +17,8 @@ func TestInsertCalls(t *testing.T) {
 		ctx := context.Background()
 		var cs []*store.CallRecord
 		for i := range 1203 { // more than one statement's worth
-			cs = append(cs, call(fmt.Sprintf("c%04d", i), "b1", 1, t0.Add(time.Duration(i)*time.Millisecond)))
+			at := t0.Add(time.Duration(i) * time.Millisecond)
+			cs = append(cs, call(fmt.Sprintf("c%04d", i), "b1", 1, at))
 		}
 		require.NoError(t, s.InsertCalls(ctx, cs))
 		require.Equal(t, 1203, count(t, s, `SELECT COUNT(*) FROM calls`))
