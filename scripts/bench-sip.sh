@@ -37,6 +37,8 @@
 #   (call hold), STEP_MAX_S=60 (SIPp timeout per step), QUIET_WAIT_S=180
 #   (wait for other load to go away before a step), GAP_S=10, RETRIES=2,
 #   OTHER_MAX_S=3, HRCLOCK=1.
+#   The broker inherits the environment, so Go's own knobs reach it too:
+#   GOGC=400 make bench-sip measures it with a less eager garbage collector.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -415,7 +417,7 @@ machine() {
 	echo "kernel=$(uname -r)"
 	echo "sipp=$(sipp -v 2>&1 | sed -n 's/.*SIPp \(v[^ ]*\)\..*/\1/p' | head -n 1)"
 	echo "kamailio=$(kamailio -v 2>&1 | sed -n 's/^version: kamailio \([^ ]*\).*/\1/p')"
-	echo "go=$(go env GOVERSION)"
+	echo "go=$(go env GOVERSION)${GOGC:+ (GOGC=$GOGC)}"
 	echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	echo "tries=$TRIES"
 	echo "rates=$RATES"
