@@ -455,7 +455,7 @@ main() {
 # between <!-- bench-sip:start --> and <!-- bench-sip:end -->.
 write_report() {
 	python3 - "$RUN" "$DOC" <<'PY'
-import glob, json, os, re, statistics, sys
+import glob, json, os, re, statistics, sys, textwrap
 
 run, doc = sys.argv[1], sys.argv[2]
 machine = dict(l.strip().split("=", 1) for l in open(os.path.join(run, "machine.txt")))
@@ -606,7 +606,15 @@ if os.path.exists(top):
 
 out.append("Full per-step rows (retransmissions, BYE times, foreign CPU): "
            "bench-out/sip/%s/*/summary.md." % os.path.basename(run))
-section = "\n".join(out) + "\n"
+# Prose lines are wrapped for reading in an editor; tables and the
+# profile block stay as they are.
+def wrap(line):
+    if line.startswith(("|", " ", "```")) or len(line) <= 76:
+        return line
+    return textwrap.fill(line, 76, break_on_hyphens=False)
+
+
+section = "\n".join(wrap(l) for l in out) + "\n"
 
 with open(os.path.join(run, "report.md"), "w") as f:
     f.write(section)
