@@ -28,10 +28,12 @@ type Service struct {
 	keys *secret.Keyring
 	log  *slog.Logger
 
-	queue   chan *CallRecord
-	done    chan struct{}
-	once    sync.Once
-	started atomic.Bool
+	queue    chan *CallRecord
+	done     chan struct{}
+	mu       sync.Mutex
+	overflow []*CallRecord
+	once     sync.Once
+	started  atomic.Bool
 }
 
 // queueSize is how many records may wait for the store. When it is full,
@@ -69,8 +71,11 @@ func (s *Service) Close(ctx context.Context) {
 	}
 }
 
-// Record stores rec, assigning its id when empty. It normally queues and
-// returns at once; the queue is written by a single writer in order.
+// Record stores rec, assigning its id when empty. It queues and returns
+// at once; a single writer writes the queue in batches. When the queue is
+// full (the store slower than the calls) the record goes to an overflow
+// list the writer drains next, so a slow store delays records rather than
+// losing them or holding up signalling.
 func (s *Service) Record(ctx context.Context, rec *CallRecord) error {
 	if rec.ID == "" {
 		rec.ID = NewCallID()
@@ -80,8 +85,31 @@ func (s *Service) Record(ctx context.Context, rec *CallRecord) error {
 		queued.Inc()
 		return nil
 	default:
-		return s.write(ctx, rec)
 	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.overflow) >= maxOverflow {
+		writeFailures.Inc()
+		return fmt.Errorf("record call %s: %d records waiting for the store", rec.ID,
+			len(s.overflow))
+	}
+	s.overflow = append(s.overflow, rec)
+	queued.Inc()
+	return nil
+}
+
+// maxOverflow bounds the records held in memory beyond the queue: at a few
+// hundred bytes each, about half a gigabyte.
+const maxOverflow = 1_000_000
+
+// takeOverflow returns and clears the overflow list.
+func (s *Service) takeOverflow() []*CallRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.overflow
+	s.overflow = nil
+	return out
 }
 
 // NewCallID returns a time-ordered unique call record id.
@@ -118,6 +146,19 @@ func (s *Service) writer() {
 		}
 		queued.Sub(float64(len(batch)))
 		s.writeRetrying(batch)
+		s.drainOverflow()
+	}
+	s.drainOverflow()
+}
+
+// drainOverflow writes what Record put aside while the queue was full.
+func (s *Service) drainOverflow() {
+	rest := s.takeOverflow()
+	for len(rest) > 0 {
+		n := min(len(rest), batchSize)
+		queued.Sub(float64(n))
+		s.writeRetrying(rest[:n])
+		rest = rest[n:]
 	}
 }
 

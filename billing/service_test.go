@@ -150,3 +150,25 @@ func TestBadRecordDoesNotSinkBatch(t *testing.T) {
 		t.Fatalf("%d records written, %v; want the 49 good ones", len(got), err)
 	}
 }
+
+// TestFullQueueLosesNothing records more calls than the queue holds before
+// the writer starts, as when the store falls behind: every record is
+// written all the same.
+func TestFullQueueLosesNothing(t *testing.T) {
+	st := storetest.SQLite(t)
+	svc := billing.NewService(st, storetest.Keyring(t), slog.New(slog.DiscardHandler))
+	const n = 9000 // more than the queue's 8,192
+	for range n {
+		if err := svc.Record(ctx, record(1, "b1", time.Now())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc.Start()
+	svc.Close(ctx)
+
+	var got int
+	err := st.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM calls").Scan(&got)
+	if err != nil || got != n {
+		t.Fatalf("%d records written, %v; want %d", got, err, n)
+	}
+}

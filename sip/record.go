@@ -11,7 +11,8 @@ func (c *call) finish(rel release) {
 	now := time.Now()
 	r := &c.rec
 	r.EndAt = now
-	r.DurationS = int(now.Sub(r.InviteAt) / time.Second)
+	// Both round up, so billsec never exceeds duration_s.
+	r.DurationS = int((now.Sub(r.InviteAt) + time.Second - 1) / time.Second)
 	if !r.AnswerAt.IsZero() {
 		r.BillSec = int((now.Sub(r.AnswerAt) + time.Second - 1) / time.Second)
 	}
