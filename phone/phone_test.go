@@ -87,7 +87,7 @@ func TestLogValueMasks(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	n := phone.MustParse("+8613812345678", "CN")
-	log.Info("call", "caller", n, "group", slog.GroupValue(slog.Any("callee", n)))
+	log.Info("call", "party", n, "group", slog.GroupValue(slog.Any("other", n)))
 
 	if strings.Contains(buf.String(), "12345678") {
 		t.Fatalf("log holds the full number: %s", buf.String())

@@ -116,19 +116,5 @@ func (c *call) sendBye(ctx context.Context, l *leg) sipmsg.ClientTransaction {
 // unread transaction would hold sipgo's goroutine that delivers to it).
 func waitFinal(ctx context.Context, tx sipmsg.ClientTransaction) (*sipmsg.Response, error) {
 	defer tx.Terminate()
-	for {
-		select {
-		case res := <-tx.Responses():
-			if !res.IsProvisional() {
-				return res, nil
-			}
-		case <-tx.Done():
-			if err := tx.Err(); err != nil {
-				return nil, err
-			}
-			return nil, sipmsg.ErrTransactionTerminated
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
+	return finalOf(ctx, tx)
 }

@@ -115,8 +115,8 @@ func relayedCode(res *sipmsg.Response, err error) int {
 	return 500
 }
 
-// finalOf waits for the final response of an INVITE client transaction
-// and leaves the transaction up, as a 2xx may still be retransmitted.
+// finalOf waits for the final response of a client transaction and leaves
+// the transaction up (for an INVITE, a 2xx may still be retransmitted).
 func finalOf(ctx context.Context, tx sipmsg.ClientTransaction) (*sipmsg.Response, error) {
 	for {
 		select {
