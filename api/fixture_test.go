@@ -11,13 +11,13 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"maskline/api"
 	"maskline/billing"
 	"maskline/binding"
+	"maskline/internal/logtest"
 	"maskline/pool"
 	"maskline/secret"
 	"maskline/store"
@@ -48,7 +48,7 @@ type fixture struct {
 	pool     *pool.Pool
 	tenants  *tenant.Service
 	calls    *billing.Service
-	logs     *syncBuffer
+	logs     *logtest.Buffer
 
 	acme, other *store.Tenant
 	// Keys: acme's tenant key, acme's key with the reveal scope, the
@@ -56,30 +56,12 @@ type fixture struct {
 	keyAcme, keyReveal, keyOther, keyOtherReveal, keyAdmin string
 }
 
-// syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // newFixture serves the API over st. edit may change the dependencies
 // (rate limit) before the handler is built.
 func newFixture(tb testing.TB, st *store.DB, edit ...func(*api.Deps)) *fixture {
 	tb.Helper()
 	ctx := context.Background()
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
 	f := &fixture{st: st, keys: storetest.Keyring(tb), logs: logs}
@@ -134,7 +116,7 @@ func (f *fixture) seed(tb testing.TB, ctx context.Context) {
 }
 
 // checkLogs fails the test when a canary number reached a log line.
-func checkLogs(tb testing.TB, logs *syncBuffer) {
+func checkLogs(tb testing.TB, logs *logtest.Buffer) {
 	tb.Helper()
 	out := logs.String()
 	for _, c := range []string{canaryA, canaryB, canaryN, canaryOther} {

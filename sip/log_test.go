@@ -1,37 +1,18 @@
 package sip_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/emiago/sipgo/sip"
 
+	"maskline/internal/logtest"
 	mlsip "maskline/sip"
 )
 
-// syncBuffer is a log sink for several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestTraceAndLogsAreMasked(t *testing.T) {
-	var out syncBuffer
+	var out logtest.Buffer
 	log := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := newEnvLogged(t, log, func(c *mlsip.Config) { c.Trace = true })
 
